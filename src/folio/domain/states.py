@@ -1,0 +1,90 @@
+"""Status machines. The transition tables here are the only place a status changes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Final
+
+from folio.domain.errors import InvalidState
+
+
+class InvoiceStatus(str, Enum):
+    DRAFT = "draft"
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+    UNCOLLECTIBLE = "uncollectible"
+
+
+class InvoiceAction(str, Enum):
+    FINALIZE = "finalize"
+    PAY = "pay"  # fully paid, by payments and/or pre-payment credit notes
+    VOID = "void"
+    MARK_UNCOLLECTIBLE = "mark_uncollectible"
+
+
+INVOICE_TRANSITIONS: Final[dict[tuple[InvoiceStatus, InvoiceAction], InvoiceStatus]] = {
+    (InvoiceStatus.DRAFT, InvoiceAction.FINALIZE): InvoiceStatus.OPEN,
+    (InvoiceStatus.OPEN, InvoiceAction.PAY): InvoiceStatus.PAID,
+    (InvoiceStatus.OPEN, InvoiceAction.VOID): InvoiceStatus.VOID,
+    (InvoiceStatus.OPEN, InvoiceAction.MARK_UNCOLLECTIBLE): InvoiceStatus.UNCOLLECTIBLE,
+    (InvoiceStatus.UNCOLLECTIBLE, InvoiceAction.PAY): InvoiceStatus.PAID,
+    (InvoiceStatus.UNCOLLECTIBLE, InvoiceAction.VOID): InvoiceStatus.VOID,
+}
+
+FINAL_INVOICE_STATUSES: Final = frozenset({InvoiceStatus.PAID, InvoiceStatus.VOID})
+
+
+def next_invoice_status(current: InvoiceStatus, action: InvoiceAction) -> InvoiceStatus:
+    try:
+        return INVOICE_TRANSITIONS[(current, action)]
+    except KeyError:
+        raise InvalidState(
+            f"Cannot {action.value.replace('_', ' ')} an invoice that is {current.value}.",
+            code=f"invoice_not_{_allowed_from(action)}",
+        ) from None
+
+
+def _allowed_from(action: InvoiceAction) -> str:
+    sources = sorted(s.value for (s, a) in INVOICE_TRANSITIONS if a is action)
+    return "_or_".join(sources)
+
+
+def can(current: InvoiceStatus, action: InvoiceAction) -> bool:
+    return (current, action) in INVOICE_TRANSITIONS
+
+
+class PaymentState(str, Enum):
+    UNPAID = "unpaid"
+    PARTIALLY_PAID = "partially_paid"
+    PAID = "paid"
+    CREDITED = "credited"
+
+
+def payment_state(total: int, amount_paid: int, amount_credited: int) -> PaymentState:
+    """Derived, never stored: how much of an invoice's total is settled, and how."""
+    due = total - amount_paid - amount_credited
+    if due <= 0 and total > 0 and amount_paid == 0 and amount_credited > 0:
+        return PaymentState.CREDITED
+    if due <= 0 and (amount_paid > 0 or amount_credited > 0 or total == 0):
+        return PaymentState.PAID
+    if amount_paid > 0 or amount_credited > 0:
+        return PaymentState.PARTIALLY_PAID
+    return PaymentState.UNPAID
+
+
+class CreditNoteStatus(str, Enum):
+    ISSUED = "issued"
+    VOID = "void"
+
+
+CREDIT_NOTE_TRANSITIONS: Final[dict[CreditNoteStatus, CreditNoteStatus]] = {
+    CreditNoteStatus.ISSUED: CreditNoteStatus.VOID,
+}
+
+
+def next_credit_note_status(current: CreditNoteStatus) -> CreditNoteStatus:
+    try:
+        return CREDIT_NOTE_TRANSITIONS[current]
+    except KeyError:
+        raise InvalidState("This credit note is already void.", code="credit_note_void") from None
