@@ -9,12 +9,12 @@ from enum import Enum
 
 
 class ErrorKind(str, Enum):
-    INVALID = "invalid_request"  # 400: malformed or semantically invalid input
-    UNPROCESSABLE = "unprocessable"  # 422: valid input the current state refuses
-    NOT_FOUND = "not_found"  # 404
-    CONFLICT = "conflict"  # 409: concurrent or idempotency conflict
-    UNAUTHENTICATED = "unauthenticated"  # 401
-    FORBIDDEN = "forbidden"  # 403
+    INVALID = "invalid"  # malformed or invalid parameters
+    UNAUTHENTICATED = "unauthenticated"  # no key, or a wrong one
+    FORBIDDEN = "forbidden"  # a valid key acting where it may not
+    NOT_FOUND = "not_found"  # no such object for this tenant and mode
+    CONFLICT = "conflict"  # the object's state refuses the action; idempotency conflicts
+    UNPROCESSABLE = "unprocessable"  # well-formed input a money rule refuses
 
 
 class DomainError(Exception):
@@ -44,8 +44,15 @@ class NotFound(DomainError):
 class InvalidState(DomainError):
     """The object exists but its state refuses the action (e.g. editing a finalized invoice)."""
 
-    kind = ErrorKind.UNPROCESSABLE
+    kind = ErrorKind.CONFLICT
     code = "invalid_state"
+
+
+class RuleViolation(DomainError):
+    """Well-formed input that a money rule refuses (paying more than is due, ...)."""
+
+    kind = ErrorKind.UNPROCESSABLE
+    code = "rule_violation"
 
 
 class Conflict(DomainError):

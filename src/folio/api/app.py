@@ -1,0 +1,63 @@
+"""The FastAPI application: routers, error mapping, health, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI, Response
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import text
+
+from folio import __version__
+from folio.api import errors
+from folio.api.deps import AppState, AuthCache, CallDep
+from folio.api.observability import Metrics, ObservabilityMiddleware
+from folio.api.routes import catalog, customers, invoices, ledger
+from folio.api.routes.common import ERRORS
+from folio.api.schemas import AccountOut
+from folio.config import Settings
+from folio.db.engine import Database
+from folio.services.context import system_clock
+from folio.services.views import account_view
+
+DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
+(or `sk_live_...`). Amounts are integers in the currency's minor unit. Every POST accepts an
+`Idempotency-Key` header."""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None,
+               clock: Callable[[], int] = system_clock) -> FastAPI:
+    settings = settings or Settings.from_env()
+    db = db or Database(settings.database_url)
+    app = FastAPI(title="Folio", version=__version__, description=DESCRIPTION)
+    app.state.folio = AppState(db=db, settings=settings, clock=clock, auth_cache=AuthCache())
+    metrics = Metrics()
+    app.state.metrics = metrics
+    errors.install(app)
+    for module in (customers, catalog, invoices, ledger):
+        app.include_router(module.router)
+
+    @app.get("/v1/account", response_model=AccountOut, responses=ERRORS, tags=["account"],
+             summary="The account the request acts as")
+    def get_account(call: CallDep) -> Response:
+        return call.read(lambda ctx: account_view(ctx.account, ctx.livemode))
+
+    @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
+    def healthz() -> dict[str, str]:
+        with db.transaction(write=False) as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": db.dialect}
+
+    @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"],
+             summary="Request counts and latencies (Prometheus text format)")
+    def metrics_endpoint() -> str:
+        return metrics.render()
+
+    @app.get("/ping", include_in_schema=False)
+    def ping() -> Response:
+        """The empty endpoint benchmarks measure against."""
+        return Response(b"{}", media_type="application/json")
+
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics,
+                       access_log=settings.access_log)
+    return app

@@ -1,0 +1,96 @@
+"""Domain errors to the canonical error shape, in one place:
+{"error": {"type", "code", "message", "param"}}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from folio.domain.errors import DomainError, ErrorKind
+
+log = logging.getLogger("folio.api")
+
+STATUS = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.UNPROCESSABLE: 422,
+}
+TYPES = {401: "authentication_error", 403: "permission_error", 500: "api_error"}
+
+
+class ErrorBody(BaseModel):
+    type: str
+    code: str
+    message: str
+    param: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+def error_response(status: int, code: str, message: str, param: str | None = None,
+                   type_: str | None = None) -> JSONResponse:
+    body = {"type": type_ or TYPES.get(status, "invalid_request_error"), "code": code,
+            "message": message, "param": param}
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
+    return error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_)
+
+
+def _param(loc: tuple[Any, ...]) -> str | None:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or None
+
+
+def validation_response(exc: RequestValidationError) -> JSONResponse:
+    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "Invalid request."}
+    param = _param(tuple(first.get("loc", ())))
+    kind = first.get("type", "")
+    if kind == "missing":
+        code, message = "parameter_missing", f"Missing required parameter: {param}."
+    elif kind == "extra_forbidden":
+        code, message = "parameter_unknown", f"Received unknown parameter: {param}."
+    elif kind in ("json_invalid", "model_attributes_type", "dict_type") and param is None:
+        code, message = "body_invalid", "The request body must be a JSON object."
+    else:
+        code = "parameter_invalid"
+        message = f"Invalid value for {param}: {first.get('msg', 'invalid')}." if param \
+            else f"Invalid request: {first.get('msg', 'invalid')}."
+    return error_response(400, code, message, param)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "route_not_found", 405: "method_not_allowed"}
+        return error_response(exc.status_code, codes.get(exc.status_code, "http_error"),
+                              str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "An unexpected error occurred.")

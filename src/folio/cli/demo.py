@@ -1,0 +1,106 @@
+"""Demo data for `folio demo`, built through the same services as the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.console import Console
+from rich.progress import track
+
+from folio.config import Settings
+from folio.db.engine import Database
+from folio.db.models import Account
+from folio.services import catalog, credit_notes, customers, invoices, lifecycle, payments
+from folio.services.accounts import create_account
+from folio.services.context import Ctx
+from folio.services.inputs import (
+    Address,
+    ContactInput,
+    CreditNoteCreate,
+    CustomerCreate,
+    InvoiceCreate,
+    LineCreate,
+    PaymentCreate,
+    PriceCreate,
+    ProductCreate,
+    TaxRateCreate,
+)
+
+
+def seed(db: Database, settings: Settings, console: Console) -> None:
+    with db.transaction() as session:
+        platform = create_account(session, settings.secret, name="Demo Agency",
+                                  country="DE", default_currency="eur")
+        connected = create_account(session, settings.secret, name="Demo Client Co",
+                                   platform_public_id=platform.account.public_id,
+                                   default_currency="eur", numbering_scope="customer")
+        platform_id, connected_id = platform.account.id, connected.account.id
+    for account_id in track((platform_id, connected_id), description="Seeding demo data"):
+        with db.transaction() as session:
+            account = session.get(Account, account_id)
+            assert account is not None
+            _seed_account(Ctx(session=session, account=account, livemode=False))
+    base = f"http://{settings.host}:{settings.port}"
+    key = platform.test_key
+    console.print(f"[bold]Platform[/bold] {platform.account.public_id}  test key: {key}")
+    console.print(f"           live key: {platform.live_key}")
+    console.print(f"[bold]Connected[/bold] {connected.account.public_id}  test key: "
+                  f"{connected.test_key}")
+    console.print("\nTry:")
+    console.print(f'  curl -s {base}/v1/invoices -H "Authorization: Bearer {key}"')
+    console.print(f'  curl -s {base}/v1/customers -H "Authorization: Bearer {key}"')
+    console.print(f'  curl -s {base}/v1/invoices -H "Authorization: Bearer {key}" '
+                  f'-H "Folio-Account: {connected.account.public_id}"')
+    console.print(f"  open {base}/docs")
+
+
+def _seed_account(ctx: Ctx) -> None:
+    vat = catalog.create_tax_rate(ctx, TaxRateCreate(
+        display_name="VAT", percentage=Decimal("19"), inclusive=False, country="DE",
+        tax_type="vat"))
+    reduced = catalog.create_tax_rate(ctx, TaxRateCreate(
+        display_name="VAT reduced", percentage=Decimal("7"), inclusive=False, country="DE",
+        tax_type="vat"))
+    consulting = catalog.create_product(ctx, ProductCreate(name="Consulting", unit_code="HUR",
+                                                          unit_label="hour"))
+    hour = catalog.create_price(ctx, PriceCreate(product=consulting.public_id, currency="eur",
+                                                 unit_amount=12000))
+    books = catalog.create_product(ctx, ProductCreate(name="Handbook", unit_code="C62"))
+    book = catalog.create_price(ctx, PriceCreate(product=books.public_id, currency="eur",
+                                                 unit_amount=2990))
+    plan = catalog.create_product(ctx, ProductCreate(name="Pro plan"))
+    catalog.create_price(ctx, PriceCreate(product=plan.public_id, currency="eur",
+                                          unit_amount=4900, type="recurring",
+                                          recurring={"interval": "month"}))  # type: ignore[arg-type]
+    people = [("Ada Lovelace", "ada@example.com", "GB"), ("Grace Hopper", "grace@example.com",
+                                                          "US"),
+              ("Katherine Johnson", "kj@example.com", "DE")]
+    created = []
+    for name, email, country in people:
+        created.append(customers.create_customer(ctx, CustomerCreate(
+            name=name, email=email, address=Address(line1="1 Demo Street", city="Berlin",
+                                                    postal_code="10115", country=country),
+            contacts=[ContactInput(name=name, email=email, roles=["admin", "billing"])])))
+    states = ["draft", "open", "paid", "partially_paid", "void", "uncollectible", "credited"]
+    for i, state in enumerate(states):
+        customer = created[i % len(created)]
+        inv = invoices.create_invoice(ctx, InvoiceCreate(
+            customer=customer.public_id, collection_method="send_invoice", days_until_due=30,
+            default_tax_rates=[vat.public_id], memo=f"Demo invoice ({state})",
+            lines=[LineCreate(price=hour.public_id, quantity=Decimal(3 + i)),
+                   LineCreate(price=book.public_id, quantity=Decimal(2),
+                              tax_rates=[reduced.public_id])]))
+        if state == "draft":
+            continue
+        lifecycle.send_invoice(ctx, inv.public_id)
+        if state == "paid":
+            lifecycle.pay_invoice(ctx, inv.public_id, method="bank_transfer")
+        elif state == "partially_paid":
+            payments.create_payment(ctx, PaymentCreate(invoice=inv.public_id, amount=10000))
+        elif state == "void":
+            lifecycle.void_invoice(ctx, inv.public_id)
+        elif state == "uncollectible":
+            lifecycle.mark_uncollectible(ctx, inv.public_id)
+        elif state == "credited":
+            credit_notes.create_credit_note(ctx, CreditNoteCreate(invoice=inv.public_id,
+                                                                  amount=5000))

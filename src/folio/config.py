@@ -1,0 +1,32 @@
+"""Configuration from the environment (see the README's configuration table)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///./folio.db"
+DEV_SECRET = "folio-development-secret-change-me"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret: str
+    host: str
+    port: int
+    log_level: str
+    migrate_on_start: bool
+    access_log: bool
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=os.environ.get("FOLIO_DATABASE_URL", DEFAULT_DATABASE_URL),
+            secret=os.environ.get("FOLIO_SECRET", DEV_SECRET),
+            host=os.environ.get("FOLIO_HOST", "127.0.0.1"),
+            port=int(os.environ.get("FOLIO_PORT", "8000")),
+            log_level=os.environ.get("FOLIO_LOG_LEVEL", "info"),
+            migrate_on_start=os.environ.get("FOLIO_MIGRATE_ON_START", "1") != "0",
+            access_log=os.environ.get("FOLIO_ACCESS_LOG", "1") != "0",
+        )

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy models, engine and transactions, repositories, migrations."""

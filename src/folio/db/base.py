@@ -1,0 +1,67 @@
+"""Declarative base and the columns every tenant object shares."""
+
+from __future__ import annotations
+
+import secrets
+import uuid as uuid_lib
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+from folio.db.types import IntPK
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def random_token(length: int = 24) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def new_public_id(prefix: str) -> str:
+    return f"{prefix}_{random_token(24)}"
+
+
+def new_uuid() -> str:
+    return str(uuid_lib.uuid4())
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Identified:
+    """Three identities per row: an integer key (Dollr), a UUID (Dolfin) and a prefixed
+    public id (Stripe style). Each is unique and indexed."""
+
+    id_prefix: str = "obj"
+
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+
+    @declared_attr
+    def public_id(cls) -> Mapped[str]:  # noqa: N805
+        prefix = cls.id_prefix
+        return mapped_column(String(40), unique=True, default=lambda: new_public_id(prefix))
+
+    created: Mapped[int] = mapped_column(BigInteger)
+
+
+class TenantOwned(Identified):
+    """Owned by one account, in one mode. Every lookup filters on both."""
+
+    @declared_attr
+    def account_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(ForeignKey("accounts.id"), index=True)
+
+    livemode: Mapped[bool] = mapped_column(Boolean, default=False)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)

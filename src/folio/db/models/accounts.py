@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from folio.db.base import Base, Identified
+from folio.db.types import IntPK
+
+
+class Account(Identified, Base):
+    """A tenant. A platform account may own connected accounts."""
+
+    __tablename__ = "accounts"
+    id_prefix = "acct"
+
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    country: Mapped[str | None] = mapped_column(String(2))
+    default_currency: Mapped[str] = mapped_column(String(3), default="eur")
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    # numbering: 'account' (one series per account) or 'customer' (one per customer)
+    numbering_scope: Mapped[str] = mapped_column(String(16), default="account")
+    invoice_number_pattern: Mapped[str] = mapped_column(String(64), default="INV-{YYYY}-{SEQ:6}")
+    credit_note_number_pattern: Mapped[str] = mapped_column(
+        String(64), default="CN-{YYYY}-{SEQ:6}"
+    )
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+
+
+class ApiKey(Base):
+    """A secret key, stored only as HMAC-SHA256 of its text."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    last4: Mapped[str] = mapped_column(String(4))
+    created: Mapped[int] = mapped_column(BigInteger)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,139 @@
+"""Customers and their contacts."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from stdnum import vatin
+from stdnum.exceptions import ValidationError as StdnumError
+
+from folio.db.models import Customer, CustomerContact
+from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
+from folio.domain.errors import InvalidInput
+from folio.domain.money import normalize_currency
+from folio.services import events
+from folio.services.context import Ctx
+from folio.services.inputs import (
+    ContactInput,
+    CustomerCreate,
+    CustomerUpdate,
+    merge_metadata,
+    provided,
+)
+from folio.services.views import customer_view
+
+# EU member states' VAT prefixes (Greece uses EL) handled by python-stdnum's vatin
+_VAT_PREFIX = {"GR": "EL"}
+
+
+def validate_tax_id(tax_id: str | None, country: str | None) -> str | None:
+    """Validate a VAT id with python-stdnum when the customer's country is known."""
+    if not tax_id:
+        return None
+    compact = tax_id.replace(" ", "").replace(".", "").replace("-", "").upper()
+    if not country:
+        return compact
+    prefix = _VAT_PREFIX.get(country.upper(), country.upper())
+    candidate = compact if compact[:2].isalpha() else prefix + compact
+    try:
+        return str(vatin.validate(candidate))
+    except StdnumError:
+        raise InvalidInput(f"'{tax_id}' is not a valid tax id for country {country.upper()}.",
+                           param="tax_id", code="tax_id_invalid") from None
+    except Exception:
+        # a country stdnum has no VAT module for: keep the id as given
+        return compact
+
+
+def _new_prefix() -> str:
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(8))
+
+
+def _country(address: dict[str, Any] | None) -> str | None:
+    return (address or {}).get("country")
+
+
+def _contacts(ctx: Ctx, customer: Customer, contacts: list[ContactInput]) -> None:
+    for existing in list(customer.contacts):
+        ctx.session.delete(existing)
+    customer.contacts = [
+        CustomerContact(**ctx.owned(), customer_id=customer.id, name=c.name, email=c.email,
+                        phone=c.phone, roles=sorted(set(c.roles)), metadata_={})
+        for c in contacts
+    ]
+
+
+def create_customer(ctx: Ctx, data: CustomerCreate) -> Customer:
+    address = data.address.model_dump(exclude_none=True) if data.address else None
+    if address and address.get("country"):
+        address["country"] = address["country"].upper()
+    prefix = data.invoice_prefix or _new_prefix()
+    if data.invoice_prefix and ctx.session.scalars(
+        scoped(Customer, ctx.scope).where(Customer.invoice_prefix == prefix)
+    ).first():
+        raise InvalidInput(f"invoice_prefix '{prefix}' is already used.",
+                           param="invoice_prefix", code="invoice_prefix_taken")
+    customer = Customer(
+        **ctx.owned(), name=data.name, email=data.email, phone=data.phone,
+        description=data.description, address=address,
+        tax_id=validate_tax_id(data.tax_id, _country(address)), tax_exempt=data.tax_exempt,
+        locale=data.locale,
+        currency=normalize_currency(data.currency) if data.currency else None,
+        invoice_prefix=prefix, metadata_=data.metadata or {},
+    )
+    ctx.session.add(customer)
+    ctx.session.flush()
+    _contacts(ctx, customer, data.contacts)
+    ctx.session.flush()
+    events.record(ctx, "customer.created", customer_view(customer))
+    return customer
+
+
+def get_customer(ctx: Ctx, customer_id: str, param: str = "id") -> Customer:
+    return get_by_public_id(ctx.session, Customer, ctx.scope, customer_id, param=param)
+
+
+def update_customer(ctx: Ctx, customer_id: str, data: CustomerUpdate) -> Customer:
+    customer = get_customer(ctx, customer_id)
+    changes = provided(data)
+    contacts = changes.pop("contacts", None)
+    if "address" in changes:
+        address = data.address.model_dump(exclude_none=True) if data.address else None
+        if address and address.get("country"):
+            address["country"] = address["country"].upper()
+        changes["address"] = address
+    if "tax_id" in changes or "address" in changes:
+        country = _country(changes.get("address", customer.address))
+        changes["tax_id"] = validate_tax_id(changes.get("tax_id", customer.tax_id), country)
+    if "metadata" in changes:
+        customer.metadata_ = merge_metadata(customer.metadata_, changes.pop("metadata"))
+    for key, value in changes.items():
+        if value is None and key in ("tax_exempt",):
+            continue
+        setattr(customer, key, value)
+    if contacts is not None:
+        _contacts(ctx, customer, data.contacts or [])
+    ctx.session.flush()
+    events.record(ctx, "customer.updated", customer_view(customer))
+    return customer
+
+
+def list_customers(ctx: Ctx, p: Page, email: str | None = None,
+                   created: dict[str, int] | None = None) -> tuple[list[Customer], bool]:
+    stmt = created_filter(scoped(Customer, ctx.scope), Customer, created)
+    if email:
+        stmt = stmt.where(Customer.email == email)
+    return page(ctx.session, stmt, Customer, ctx.scope, p)
+
+
+def has_admin_contact(customer: Customer) -> bool:
+    return any("admin" in (c.roles or []) for c in customer.contacts)
+
+
+def find_by_email(ctx: Ctx, email: str) -> Customer | None:
+    return ctx.session.scalars(
+        scoped(Customer, ctx.scope).where(Customer.email == email).order_by(Customer.id)
+    ).first()
+

@@ -1,0 +1,45 @@
+"""The events feed and outbox: one row per state change, in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from folio.db.models import Event
+from folio.db.repository import Page, get_by_public_id, page, scoped
+from folio.services.context import Ctx
+
+EVENT_TYPES = frozenset({
+    "customer.created", "customer.updated",
+    "product.created", "product.updated", "price.created", "price.updated",
+    "tax_rate.created", "tax_rate.updated", "coupon.created", "coupon.updated",
+    "invoice.created", "invoice.updated", "invoice.deleted", "invoice.finalized",
+    "invoice.sent", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
+    "invoice.marked_uncollectible",
+    "payment.created", "credit_note.created", "credit_note.voided",
+})
+
+
+def record(ctx: Ctx, type_: str, obj: dict[str, Any]) -> Event:
+    assert type_ in EVENT_TYPES, type_
+    event = Event(
+        account_id=ctx.account.id, livemode=ctx.livemode, created=ctx.now(), type=type_,
+        object_type=str(obj["object"]), object_id=str(obj["id"]), data={"object": obj},
+        request_id=ctx.request_id, idempotency_key=ctx.idempotency_key,
+    )
+    ctx.session.add(event)
+    return event
+
+
+def get_event(ctx: Ctx, event_id: str) -> Event:
+    return get_by_public_id(ctx.session, Event, ctx.scope, event_id)
+
+
+def list_events(ctx: Ctx, p: Page, type_: str | None = None,
+                object_id: str | None = None) -> tuple[list[Event], bool]:
+    stmt = scoped(Event, ctx.scope)
+    if type_:
+        stmt = stmt.where(Event.type.like(type_.replace("*", "%")) if "*" in type_
+                          else Event.type == type_)
+    if object_id:
+        stmt = stmt.where(Event.object_id == object_id)
+    return page(ctx.session, stmt, Event, ctx.scope, p)

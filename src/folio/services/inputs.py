@@ -1,0 +1,264 @@
+"""Validated inputs of the use cases. The canonical API uses them as request bodies; the
+vendor faces build them from their own shapes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+Metadata = dict[str, str]
+ShortText = Annotated[str, StringConstraints(max_length=500)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Currency = Annotated[str, StringConstraints(min_length=3, max_length=3)]
+PublicId = Annotated[str, StringConstraints(min_length=3, max_length=40)]
+MinorAmount = Annotated[int, Field(ge=-(10**15), le=10**15)]
+PositiveAmount = Annotated[int, Field(gt=0, le=10**15)]
+DecimalStr = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=24, decimal_places=12)]
+CollectionMethod = Literal["charge_automatically", "send_invoice"]
+LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
+
+
+def _check_metadata(value: Metadata | None) -> Metadata | None:
+    if value is None:
+        return value
+    if len(value) > 50:
+        raise ValueError("metadata holds at most 50 keys")
+    for k, v in value.items():
+        if not k or len(k) > 40 or len(v) > 500:
+            raise ValueError("metadata keys are 1-40 characters, values at most 500")
+    return value
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class WithMetadata(Input):
+    metadata: Metadata | None = None
+
+    _meta = field_validator("metadata")(_check_metadata)
+
+
+class Address(Input):
+    line1: ShortText | None = None
+    line2: ShortText | None = None
+    city: ShortText | None = None
+    state: ShortText | None = None
+    postal_code: Annotated[str, StringConstraints(max_length=20)] | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = None
+
+
+ContactRole = Literal["admin", "billing", "technical", "member"]
+
+
+class ContactInput(Input):
+    name: Name | None = None
+    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    roles: list[ContactRole] = Field(default_factory=list, max_length=4)
+
+
+class CustomerCreate(WithMetadata):
+    name: Name | None = None
+    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    description: ShortText | None = None
+    address: Address | None = None
+    tax_id: Annotated[str, StringConstraints(max_length=40)] | None = None
+    tax_exempt: Literal["none", "exempt", "reverse"] = "none"
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
+    currency: Currency | None = None
+    invoice_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,12}$")] | None = None
+    contacts: list[ContactInput] = Field(default_factory=list, max_length=20)
+
+
+class CustomerUpdate(WithMetadata):
+    name: Name | None = None
+    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
+    description: ShortText | None = None
+    address: Address | None = None
+    tax_id: Annotated[str, StringConstraints(max_length=40)] | None = None
+    tax_exempt: Literal["none", "exempt", "reverse"] | None = None
+    locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
+    contacts: list[ContactInput] | None = Field(default=None, max_length=20)
+
+
+class ProductCreate(WithMetadata):
+    name: Name
+    description: ShortText | None = None
+    active: bool = True
+    unit_label: Annotated[str, StringConstraints(max_length=20)] | None = None
+    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+
+
+class ProductUpdate(WithMetadata):
+    name: Name | None = None
+    description: ShortText | None = None
+    active: bool | None = None
+    unit_label: Annotated[str, StringConstraints(max_length=20)] | None = None
+    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+
+
+class Recurring(Input):
+    interval: Literal["day", "week", "month", "year"]
+    interval_count: Annotated[int, Field(ge=1, le=36)] = 1
+
+
+class PriceCreate(WithMetadata):
+    product: PublicId
+    currency: Currency
+    unit_amount: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    unit_amount_decimal: DecimalStr | None = None
+    type: Literal["one_time", "recurring"] | None = None
+    recurring: Recurring | None = None
+    tax_behavior: Literal["inclusive", "exclusive", "unspecified"] = "unspecified"
+    nickname: ShortText | None = None
+    active: bool = True
+
+
+class PriceUpdate(WithMetadata):
+    nickname: ShortText | None = None
+    active: bool | None = None
+
+
+class TaxRateCreate(WithMetadata):
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    percentage: Annotated[Decimal, Field(ge=0, le=100, max_digits=9, decimal_places=4)]
+    inclusive: bool
+    description: ShortText | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = None
+    state: Annotated[str, StringConstraints(max_length=20)] | None = None
+    jurisdiction: Annotated[str, StringConstraints(max_length=50)] | None = None
+    tax_type: Literal["vat", "gst", "hst", "pst", "qst", "rst", "sales_tax", "jct"] | None = None
+    category: Literal["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] = "S"
+    active: bool = True
+
+
+class TaxRateUpdate(WithMetadata):
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
+    description: ShortText | None = None
+    active: bool | None = None
+
+
+class CouponCreate(WithMetadata):
+    name: Annotated[str, StringConstraints(max_length=100)] | None = None
+    percent_off: Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=4)] | None = None
+    amount_off: PositiveAmount | None = None
+    currency: Currency | None = None
+    duration: Literal["once", "forever", "repeating"] = "once"
+    duration_in_months: Annotated[int, Field(ge=1, le=120)] | None = None
+    max_redemptions: Annotated[int, Field(ge=1)] | None = None
+
+
+class CouponUpdate(WithMetadata):
+    name: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class DiscountInput(Input):
+    """Either a coupon, or an inline percent_off / amount_off."""
+
+    coupon: PublicId | None = None
+    percent_off: Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=4)] | None = None
+    amount_off: PositiveAmount | None = None
+
+
+class LineCreate(WithMetadata):
+    type: LineType = "one_off"
+    description: ShortText | None = None
+    price: PublicId | None = None
+    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
+                                       allow_inf_nan=False)] = Decimal(1)
+    unit_amount: MinorAmount | None = None
+    unit_amount_decimal: DecimalStr | None = None
+    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+    tax_rates: list[PublicId] | None = Field(default=None, max_length=5)
+    discounts: list[DiscountInput] = Field(default_factory=list, max_length=5)
+    feature_name: ShortText | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    included_quantity: DecimalStr | None = None
+    used_quantity: DecimalStr | None = None
+    overage_quantity: DecimalStr | None = None
+
+
+class LineUpdate(WithMetadata):
+    description: ShortText | None = None
+    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
+                                       allow_inf_nan=False)] | None = None
+    unit_amount: MinorAmount | None = None
+    unit_amount_decimal: DecimalStr | None = None
+    unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+    tax_rates: list[PublicId] | None = Field(default=None, max_length=5)
+    discounts: list[DiscountInput] | None = Field(default=None, max_length=5)
+
+
+class InvoiceFields(WithMetadata):
+    collection_method: CollectionMethod | None = None
+    days_until_due: Annotated[int, Field(ge=0, le=3650)] | None = None
+    due_date: Annotated[int, Field(ge=0, le=32503680000)] | None = None
+    description: ShortText | None = None
+    memo: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    footer: Annotated[str, StringConstraints(max_length=5000)] | None = None
+    po_number: Annotated[str, StringConstraints(max_length=100)] | None = None
+    reference: Annotated[str, StringConstraints(max_length=100)] | None = None
+    default_tax_rates: list[PublicId] | None = Field(default=None, max_length=5)
+    discounts: list[DiscountInput] | None = Field(default=None, max_length=5)
+    rounding_mode: Literal["half_up", "half_even"] | None = None
+    period_start: int | None = None
+    period_end: int | None = None
+    plan_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    subscription: Annotated[str, StringConstraints(max_length=64)] | None = None
+    recurring_schedule: Annotated[str, StringConstraints(max_length=64)] | None = None
+    recurring_occurrence: Annotated[int, Field(ge=1)] | None = None
+
+
+class InvoiceCreate(InvoiceFields):
+    customer: PublicId
+    currency: Currency | None = None
+    lines: list[LineCreate] = Field(default_factory=list, max_length=1000)
+
+
+class InvoiceUpdate(InvoiceFields):
+    pass
+
+
+class PaymentCreate(WithMetadata):
+    invoice: PublicId
+    amount: PositiveAmount
+    method: Literal["manual", "bank_transfer", "card", "cash", "check", "other"] = "manual"
+    reference: Annotated[str, StringConstraints(max_length=200)] | None = None
+    paid_at: Annotated[int, Field(ge=0, le=32503680000)] | None = None
+
+
+class CreditNoteLineInput(Input):
+    invoice_line: PublicId
+    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
+                                       allow_inf_nan=False)] | None = None
+    amount: PositiveAmount | None = None
+
+
+class CreditNoteCreate(WithMetadata):
+    invoice: PublicId
+    amount: PositiveAmount | None = None
+    lines: list[CreditNoteLineInput] | None = Field(default=None, max_length=1000)
+    reason: Literal["duplicate", "fraudulent", "order_change", "product_unsatisfactory"] | None = None
+    memo: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+def provided(model: BaseModel) -> dict[str, Any]:
+    """The fields the caller actually sent (for partial updates)."""
+    return {k: getattr(model, k) for k in model.model_fields_set}
+
+
+def merge_metadata(current: dict[str, Any] | None, update: Metadata | None) -> dict[str, Any]:
+    """Stripe's rule: keys are merged; a key set to an empty string is removed."""
+    merged = dict(current or {})
+    for key, value in (update or {}).items():
+        if value == "":
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged

@@ -1,0 +1,144 @@
+"""Invoice lifecycle: finalize, send, pay, void, mark uncollectible. Every status change
+goes through domain.states.next_invoice_status."""
+
+from __future__ import annotations
+
+from folio.db.models import Invoice, Payment
+from folio.domain.errors import InvalidState, RuleViolation
+from folio.domain.numbering import PER_CUSTOMER_PATTERN
+from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
+from folio.services import events
+from folio.services.context import Ctx
+from folio.services.invoices import get_invoice
+from folio.services.numbering import take_number
+from folio.services.pricing import apply_totals
+from folio.services.views import customer_snapshot, invoice_view, payment_view
+
+DAY = 86_400
+
+
+def transition(ctx: Ctx, invoice: Invoice, action: InvoiceAction) -> None:
+    invoice.status = next_invoice_status(InvoiceStatus(invoice.status), action).value
+    invoice.updated = ctx.now()
+
+
+def settle_if_due(ctx: Ctx, invoice: Invoice) -> None:
+    """An open or uncollectible invoice with nothing left to pay becomes paid."""
+    if invoice.amount_due == 0 and invoice.status in (InvoiceStatus.OPEN.value,
+                                                      InvoiceStatus.UNCOLLECTIBLE.value):
+        transition(ctx, invoice, InvoiceAction.PAY)
+        invoice.paid_at = ctx.now()
+        ctx.session.flush()
+        events.record(ctx, "invoice.paid", invoice_view(invoice))
+
+
+def _finalize(ctx: Ctx, invoice: Invoice) -> None:
+    transition(ctx, invoice, InvoiceAction.FINALIZE)
+    if not invoice.lines:
+        raise InvalidState("An invoice needs at least one line to be finalized.",
+                           code="invoice_no_lines")
+    apply_totals(ctx, invoice)  # tax rates are snapshotted on the lines from here on
+    if invoice.total < 0:
+        raise InvalidState("The invoice total is negative; issue a credit note instead.",
+                           code="invoice_total_negative")
+    account = ctx.account
+    pattern = (PER_CUSTOMER_PATTERN if account.numbering_scope == "customer"
+               else account.invoice_number_pattern)
+    invoice.number = take_number(ctx, pattern, customer_prefix=invoice.customer.invoice_prefix)
+    now = ctx.now()
+    invoice.finalized_at = now
+    invoice.customer_snapshot = customer_snapshot(invoice.customer)
+    if invoice.collection_method == "send_invoice" and invoice.due_date is None:
+        invoice.due_date = now + DAY * (invoice.days_until_due or 0)
+    ctx.session.flush()
+    events.record(ctx, "invoice.finalized", invoice_view(invoice))
+    settle_if_due(ctx, invoice)
+
+
+def finalize_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    _finalize(ctx, invoice)
+    return invoice
+
+
+def send_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
+    """Finalizes a draft if needed, then marks it sent. E-mail delivery is a later layer."""
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    if invoice.collection_method != "send_invoice":
+        raise InvalidState("Only invoices with collection_method 'send_invoice' are sent.",
+                           code="invoice_not_send_invoice")
+    if invoice.status == InvoiceStatus.DRAFT.value:
+        _finalize(ctx, invoice)
+    if invoice.status not in (InvoiceStatus.OPEN.value, InvoiceStatus.PAID.value,
+                              InvoiceStatus.UNCOLLECTIBLE.value):
+        raise InvalidState(f"Cannot send an invoice that is {invoice.status}.",
+                           code="invoice_not_sendable")
+    invoice.sent_at = ctx.now()
+    if invoice.due_date is None:
+        invoice.due_date = invoice.sent_at + DAY * (invoice.days_until_due or 0)
+    invoice.updated = ctx.now()
+    ctx.session.flush()
+    events.record(ctx, "invoice.sent", invoice_view(invoice))
+    return invoice
+
+
+def record_payment(ctx: Ctx, invoice: Invoice, amount: int, *, method: str,
+                   reference: str | None, paid_at: int | None,
+                   metadata: dict[str, str] | None) -> Payment:
+    """The one place money is applied to an invoice (the caller holds the invoice lock)."""
+    if invoice.status not in (InvoiceStatus.OPEN.value, InvoiceStatus.UNCOLLECTIBLE.value):
+        raise InvalidState(f"Cannot pay an invoice that is {invoice.status}.",
+                           code="invoice_not_payable")
+    if amount > invoice.amount_due:
+        raise RuleViolation(f"Amount {amount} is more than the amount due "
+                           f"({invoice.amount_due}).", param="amount",
+                           code="amount_exceeds_due")
+    payment = Payment(**ctx.owned(), invoice_id=invoice.id, customer_id=invoice.customer_id,
+                      amount=amount, currency=invoice.currency, status="succeeded",
+                      method=method, reference=reference, paid_at=paid_at or ctx.now(),
+                      metadata_=metadata or {})
+    payment.invoice = invoice
+    ctx.session.add(payment)
+    invoice.amount_paid += amount
+    invoice.updated = ctx.now()
+    ctx.session.flush()
+    events.record(ctx, "payment.created", payment_view(payment))
+    events.record(ctx, "invoice.payment_succeeded", invoice_view(invoice))
+    settle_if_due(ctx, invoice)
+    return payment
+
+
+def pay_invoice(ctx: Ctx, invoice_id: str, *, method: str = "manual",
+                reference: str | None = None) -> Invoice:
+    """Pays what is due in full (out of band: the money arrived outside Folio)."""
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    if invoice.amount_due > 0:
+        record_payment(ctx, invoice, invoice.amount_due, method=method, reference=reference,
+                       paid_at=None, metadata=None)
+    else:
+        settle_if_due(ctx, invoice)
+    if invoice.status != InvoiceStatus.PAID.value:
+        raise InvalidState(f"Cannot pay an invoice that is {invoice.status}.",
+                           code="invoice_not_payable")
+    return invoice
+
+
+def void_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    transition(ctx, invoice, InvoiceAction.VOID)
+    if invoice.amount_paid > 0:
+        raise InvalidState("This invoice has payments; credit it with a credit note instead.",
+                           code="invoice_has_payments")
+    invoice.voided_at = ctx.now()
+    ctx.session.flush()
+    events.record(ctx, "invoice.voided", invoice_view(invoice))
+    return invoice
+
+
+def mark_uncollectible(ctx: Ctx, invoice_id: str) -> Invoice:
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    transition(ctx, invoice, InvoiceAction.MARK_UNCOLLECTIBLE)
+    invoice.marked_uncollectible_at = ctx.now()
+    ctx.session.flush()
+    events.record(ctx, "invoice.marked_uncollectible", invoice_view(invoice))
+    return invoice

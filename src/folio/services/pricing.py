@@ -1,0 +1,139 @@
+"""Bridges stored drafts and the pure calculation: resolves tax rates and discounts,
+runs domain.calculation.calculate and writes its results back. Preview, every draft edit
+and finalize go through `apply_totals`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from folio.db.models import Coupon, Invoice, TaxRate
+from folio.db.repository import scoped
+from folio.domain.calculation import (
+    DiscountSpec,
+    InvoiceInput,
+    InvoiceTotals,
+    LineInput,
+    TaxRateSpec,
+    calculate,
+)
+from folio.domain.errors import InvalidInput, NotFound
+from folio.domain.money import RoundingMode, format_decimal
+from folio.services.context import Ctx
+from folio.services.inputs import DiscountInput
+
+
+def tax_rates_by_id(ctx: Ctx, ids: Iterable[str], param: str = "tax_rates",
+                    ) -> dict[str, TaxRate]:
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    found = {r.public_id: r for r in ctx.session.scalars(
+        scoped(TaxRate, ctx.scope).where(TaxRate.public_id.in_(wanted)))}
+    missing = wanted - found.keys()
+    if missing:
+        raise NotFound(f"No such tax rate: '{sorted(missing)[0]}'.", param=param)
+    return found
+
+
+def check_tax_rates(ctx: Ctx, ids: list[str], param: str) -> list[str]:
+    rates = tax_rates_by_id(ctx, ids, param)
+    for rate in rates.values():
+        if not rate.active:
+            raise InvalidInput(f"Tax rate '{rate.public_id}' is inactive.", param=param,
+                               code="tax_rate_inactive")
+    if len(set(ids)) != len(ids):
+        raise InvalidInput("A tax rate is listed twice.", param=param)
+    return list(ids)
+
+
+def resolve_discounts(ctx: Ctx, discounts: list[DiscountInput], currency: str, param: str,
+                      ) -> list[dict[str, Any]]:
+    """Discount inputs become stored snapshots: the coupon's values at the time of use."""
+    resolved: list[dict[str, Any]] = []
+    for d in discounts:
+        given = [x for x in (d.coupon, d.percent_off, d.amount_off) if x is not None]
+        if len(given) != 1:
+            raise InvalidInput("A discount needs exactly one of coupon, percent_off or "
+                               "amount_off.", param=param)
+        if d.coupon:
+            coupon = ctx.session.scalars(
+                scoped(Coupon, ctx.scope).where(Coupon.public_id == d.coupon)).first()
+            if coupon is None:
+                raise NotFound(f"No such coupon: '{d.coupon}'.", param=param)
+            if not coupon.valid:
+                raise InvalidInput(f"Coupon '{d.coupon}' is no longer valid.", param=param,
+                                   code="coupon_expired")
+            if coupon.amount_off is not None and coupon.currency != currency:
+                raise InvalidInput(f"Coupon '{d.coupon}' is in {coupon.currency}, the invoice "
+                                   f"in {currency}.", param=param, code="currency_mismatch")
+            resolved.append({"coupon": coupon.public_id,
+                             "percent_off": format_decimal(coupon.percent_off)
+                             if coupon.percent_off is not None else None,
+                             "amount_off": coupon.amount_off})
+        else:
+            resolved.append({"coupon": None,
+                             "percent_off": format_decimal(d.percent_off)
+                             if d.percent_off is not None else None,
+                             "amount_off": d.amount_off})
+    return resolved
+
+
+def _discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
+    return tuple(
+        DiscountSpec(percent_off=Decimal(d["percent_off"]) if d.get("percent_off") else None,
+                     amount_off=d.get("amount_off"), coupon=d.get("coupon"))
+        for d in stored
+    )
+
+
+def _spec(rate: TaxRate) -> TaxRateSpec:
+    return TaxRateSpec(id=rate.public_id, percentage=rate.percentage, inclusive=rate.inclusive,
+                       display_name=rate.display_name, category=rate.category,
+                       country=rate.country)
+
+
+def _tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
+    return {"tax_rate": rate.id, "display_name": rate.display_name,
+            "percentage": format_decimal(rate.percentage), "inclusive": rate.inclusive,
+            "category": rate.category, "country": rate.country,
+            "taxable_amount": taxable, "amount": amount}
+
+
+def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = None,
+                 ) -> InvoiceTotals:
+    """Recalculate a draft (or a preview) and store amounts and tax snapshots on it."""
+    if rates is None:
+        ids = set(invoice.default_tax_rates or [])
+        for line in invoice.lines:
+            ids.update(line.tax_rate_ids or [])
+        rates = tax_rates_by_id(ctx, ids)
+    totals = calculate(InvoiceInput(
+        currency=invoice.currency,
+        rounding=RoundingMode(invoice.rounding_mode),
+        lines=tuple(
+            LineInput(quantity=line.quantity, unit_amount=line.unit_amount_decimal,
+                      tax_rates=tuple(_spec(rates[i]) for i in line.tax_rate_ids or []),
+                      discounts=_discount_specs(line.line_discounts or []))
+            for line in invoice.lines
+        ),
+        discounts=_discount_specs(invoice.discounts or []),
+        default_tax_rates=tuple(_spec(rates[i]) for i in invoice.default_tax_rates or []),
+    ))
+    for line, result in zip(invoice.lines, totals.lines, strict=True):
+        line.amount = result.amount
+        line.discount_amount = result.discount_amount
+        line.tax_amount = result.tax_amount
+        line.taxes = [_tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes]
+    invoice.subtotal = totals.subtotal
+    invoice.discount_total = totals.discount_total
+    invoice.tax_total = totals.tax_total
+    invoice.total = totals.total
+    invoice.tax_breakdown = [_tax_json(g.rate, g.taxable_amount, g.amount)
+                             for g in totals.tax_groups]
+    return totals
+
+
+__all__ = ["apply_totals", "check_tax_rates", "resolve_discounts",
+           "tax_rates_by_id"]

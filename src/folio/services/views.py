@@ -1,0 +1,196 @@
+"""Canonical representations of every object: the /v1 response bodies and event payloads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from folio.db.models import (
+    Account,
+    Coupon,
+    CreditNote,
+    Customer,
+    CustomerContact,
+    Event,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    Price,
+    Product,
+    TaxRate,
+)
+from folio.domain.money import format_decimal
+from folio.domain.states import InvoiceStatus, payment_state
+
+View = dict[str, Any]
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else format_decimal(value)
+
+
+def _base(obj: Any, object_name: str) -> View:
+    return {"id": obj.public_id, "object": object_name, "uuid": obj.uuid,
+            "livemode": obj.livemode, "created": obj.created}
+
+
+def account_view(account: Account, livemode: bool) -> View:
+    return {
+        "id": account.public_id, "object": "account", "uuid": account.uuid,
+        "livemode": livemode, "created": account.created, "name": account.name,
+        "email": account.email, "country": account.country,
+        "default_currency": account.default_currency,
+        "numbering_scope": account.numbering_scope,
+        "invoice_number_pattern": account.invoice_number_pattern,
+        "metadata": account.metadata_ or {},
+    }
+
+
+def contact_view(contact: CustomerContact) -> View:
+    return {
+        "id": contact.public_id, "object": "contact", "name": contact.name,
+        "email": contact.email, "phone": contact.phone, "roles": list(contact.roles or []),
+    }
+
+
+def customer_view(c: Customer) -> View:
+    return {
+        **_base(c, "customer"), "name": c.name, "email": c.email, "phone": c.phone,
+        "description": c.description, "address": c.address, "tax_id": c.tax_id,
+        "tax_exempt": c.tax_exempt, "locale": c.locale, "currency": c.currency,
+        "invoice_prefix": c.invoice_prefix,
+        "contacts": [contact_view(x) for x in c.contacts], "metadata": c.metadata_ or {},
+    }
+
+
+def product_view(p: Product) -> View:
+    return {
+        **_base(p, "product"), "name": p.name, "description": p.description,
+        "active": p.active, "unit_label": p.unit_label, "unit_code": p.unit_code,
+        "updated": p.updated or p.created, "metadata": p.metadata_ or {},
+    }
+
+
+def price_view(p: Price) -> View:
+    unit_amount = p.unit_amount_decimal
+    recurring = None
+    if p.type == "recurring":
+        recurring = {"interval": p.recurring_interval,
+                     "interval_count": p.recurring_interval_count}
+    return {
+        **_base(p, "price"), "product": p.product.public_id, "currency": p.currency,
+        "unit_amount": int(unit_amount) if unit_amount == unit_amount.to_integral_value()
+        else None,
+        "unit_amount_decimal": format_decimal(unit_amount), "type": p.type,
+        "recurring": recurring, "tax_behavior": p.tax_behavior, "nickname": p.nickname,
+        "active": p.active, "metadata": p.metadata_ or {},
+    }
+
+
+def tax_rate_view(t: TaxRate) -> View:
+    return {
+        **_base(t, "tax_rate"), "display_name": t.display_name, "description": t.description,
+        "percentage": format_decimal(t.percentage), "inclusive": t.inclusive,
+        "country": t.country, "state": t.state, "jurisdiction": t.jurisdiction,
+        "tax_type": t.tax_type, "category": t.category, "active": t.active,
+        "metadata": t.metadata_ or {},
+    }
+
+
+def coupon_view(c: Coupon) -> View:
+    return {
+        **_base(c, "coupon"), "name": c.name, "percent_off": _dec(c.percent_off),
+        "amount_off": c.amount_off, "currency": c.currency, "duration": c.duration,
+        "duration_in_months": c.duration_in_months, "max_redemptions": c.max_redemptions,
+        "times_redeemed": c.times_redeemed, "valid": c.valid, "metadata": c.metadata_ or {},
+    }
+
+
+def line_view(line: InvoiceLine) -> View:
+    unit = line.unit_amount_decimal
+    return {
+        "id": line.public_id, "object": "line_item", "type": line.type,
+        "description": line.description,
+        "product": line.product_ref, "price": line.price_ref,
+        "quantity": format_decimal(line.quantity),
+        "unit_amount": int(unit) if unit == unit.to_integral_value() else None,
+        "unit_amount_decimal": format_decimal(unit), "unit_code": line.unit_code,
+        "amount": line.amount, "discount_amount": line.discount_amount,
+        "tax_amount": line.tax_amount, "taxes": list(line.taxes or []),
+        "tax_rates": list(line.tax_rate_ids or []), "discounts": list(line.line_discounts or []),
+        "feature_name": line.feature_name,
+        "period": {"start": line.period_start, "end": line.period_end},
+        "included_quantity": _dec(line.included_quantity),
+        "used_quantity": _dec(line.used_quantity),
+        "overage_quantity": _dec(line.overage_quantity),
+        "metadata": line.metadata_ or {},
+    }
+
+
+def invoice_view(inv: Invoice) -> View:
+    lines = [line_view(x) for x in inv.lines]
+    customer = inv.customer
+    details = inv.customer_snapshot or customer_snapshot(customer)
+    return {
+        **_base(inv, "invoice"), "customer": customer.public_id,
+        "customer_details": details,
+        "status": inv.status,
+        "payment_state": payment_state(inv.total, inv.amount_paid, inv.amount_credited).value
+        if inv.status != InvoiceStatus.DRAFT.value else None,
+        "number": inv.number, "currency": inv.currency,
+        "collection_method": inv.collection_method, "days_until_due": inv.days_until_due,
+        "due_date": inv.due_date, "rounding_mode": inv.rounding_mode,
+        "description": inv.description, "memo": inv.memo, "footer": inv.footer,
+        "po_number": inv.po_number, "reference": inv.reference,
+        "period_start": inv.period_start, "period_end": inv.period_end,
+        "plan_name": inv.plan_name, "subscription": inv.subscription_ref,
+        "recurring_schedule": inv.recurring_schedule_ref,
+        "recurring_occurrence": inv.recurring_occurrence,
+        "default_tax_rates": list(inv.default_tax_rates or []),
+        "discounts": list(inv.discounts or []),
+        "subtotal": inv.subtotal, "total_discount_amount": inv.discount_total,
+        "tax": inv.tax_total, "total": inv.total,
+        "total_excluding_tax": inv.total - inv.tax_total,
+        "total_taxes": list(inv.tax_breakdown or []),
+        "amount_paid": inv.amount_paid, "amount_credited": inv.amount_credited,
+        "post_payment_credit_notes_amount": inv.post_payment_credited,
+        "amount_due": inv.amount_due, "amount_remaining": inv.amount_due,
+        "finalized_at": inv.finalized_at, "sent_at": inv.sent_at, "paid_at": inv.paid_at,
+        "voided_at": inv.voided_at, "marked_uncollectible_at": inv.marked_uncollectible_at,
+        "lines": {"object": "list", "data": lines, "has_more": False,
+                  "total_count": len(lines)},
+        "metadata": inv.metadata_ or {},
+    }
+
+
+def customer_snapshot(c: Customer) -> View:
+    return {"name": c.name, "email": c.email, "phone": c.phone, "address": c.address,
+            "tax_id": c.tax_id, "tax_exempt": c.tax_exempt}
+
+
+def payment_view(p: Payment) -> View:
+    return {
+        **_base(p, "payment"), "invoice": p.invoice.public_id,
+        "customer": p.invoice.customer.public_id, "amount": p.amount, "currency": p.currency,
+        "status": p.status, "method": p.method, "reference": p.reference,
+        "paid_at": p.paid_at, "metadata": p.metadata_ or {},
+    }
+
+
+def credit_note_view(cn: CreditNote) -> View:
+    return {
+        **_base(cn, "credit_note"), "invoice": cn.invoice.public_id,
+        "customer": cn.invoice.customer.public_id, "number": cn.number, "status": cn.status,
+        "type": cn.type, "currency": cn.currency, "amount": cn.amount,
+        "subtotal": cn.amount - cn.tax_amount, "tax_amount": cn.tax_amount,
+        "reason": cn.reason, "memo": cn.memo, "lines": list(cn.lines or []),
+        "voided_at": cn.voided_at, "metadata": cn.metadata_ or {},
+    }
+
+
+def event_view(e: Event) -> View:
+    return {
+        "id": e.public_id, "object": "event", "type": e.type, "livemode": e.livemode,
+        "created": e.created, "data": e.data,
+        "request": {"id": e.request_id, "idempotency_key": e.idempotency_key},
+    }
