@@ -47,7 +47,7 @@ def get_by_public_id(
 ) -> T:
     stmt = scoped(model, scope).where(model.public_id == public_id)
     if for_update:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=model)
     obj = session.scalars(stmt).first()
     if obj is None:
         name = model.__tablename__.rstrip("s").replace("_", " ")  # type: ignore[attr-defined]

@@ -76,7 +76,7 @@ class Price(TenantOwned, Base):
     tax_behavior: Mapped[str] = mapped_column(String(12), default="unspecified")
     nickname: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    product: Mapped[Product] = relationship(lazy="joined")
+    product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
 
 class TaxRate(TenantOwned, Base):

@@ -67,7 +67,7 @@ class Invoice(TenantOwned, Base):
     marked_uncollectible_at: Mapped[int | None] = mapped_column(BigInteger)
     updated: Mapped[int] = mapped_column(BigInteger, default=0)
 
-    customer: Mapped[Customer] = relationship(lazy="joined")
+    customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[InvoiceLine]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", lazy="selectin",
         cascade="all, delete-orphan",

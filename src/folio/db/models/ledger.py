@@ -22,7 +22,7 @@ class Payment(TenantOwned, Base):
     reference: Mapped[str | None] = mapped_column(String(200))
     paid_at: Mapped[int] = mapped_column(BigInteger)
 
-    invoice: Mapped[Invoice] = relationship(lazy="joined")
+    invoice: Mapped[Invoice] = relationship(lazy="joined", innerjoin=True)
 
 
 class CreditNote(TenantOwned, Base):
@@ -43,4 +43,4 @@ class CreditNote(TenantOwned, Base):
     lines: Mapped[list[Any]] = mapped_column(JSON, default=list)
     voided_at: Mapped[int | None] = mapped_column(BigInteger)
 
-    invoice: Mapped[Invoice] = relationship(lazy="joined")
+    invoice: Mapped[Invoice] = relationship(lazy="joined", innerjoin=True)

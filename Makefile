@@ -1,0 +1,57 @@
+# Folio — self-documenting Makefile: `make help`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+DEMO_DB ?= sqlite:///./demo.db
+
+.PHONY: help install run test lint typecheck contracts migrations-check test-sqlite test-postgres bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(BIN)/folio: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(BIN)/folio ## Create .venv and install Folio with its test tools
+
+run: install ## Start the API on SQLite (./demo.db, recreated) with demo data
+	rm -f demo.db demo.db-wal demo.db-shm
+	FOLIO_DATABASE_URL=$(DEMO_DB) $(BIN)/folio demo
+	FOLIO_DATABASE_URL=$(DEMO_DB) $(BIN)/folio serve
+
+lint: install ## ruff
+	$(BIN)/ruff check src tests bench
+
+typecheck: install ## mypy (strict on domain/ and services/)
+	$(BIN)/mypy
+
+contracts: install ## import contracts: domain/ stays pure, services/ knows no HTTP
+	$(BIN)/lint-imports
+
+migrations-check: install ## alembic check: models and migrations agree
+	rm -f .alembic-check.db
+	FOLIO_DATABASE_URL=sqlite:///./.alembic-check.db $(BIN)/alembic upgrade head
+	FOLIO_DATABASE_URL=sqlite:///./.alembic-check.db $(BIN)/alembic check
+	rm -f .alembic-check.db
+	$(BIN)/python -m folio.db.pg_check "$(PG_TEST_URL)"
+	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic upgrade head
+	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic check
+
+test-sqlite: install ## pytest on SQLite
+	$(BIN)/pytest
+
+test-postgres: install ## pytest on PostgreSQL (fails loudly if it is unreachable)
+	$(BIN)/python -m folio.db.pg_check "$(PG_TEST_URL)"
+	FOLIO_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+test: lint typecheck contracts migrations-check test-sqlite test-postgres ## Everything CI runs
+
+bench: install ## Benchmarks (ratios against floors measured in the same run)
+	$(BIN)/python bench/api_bench.py
+
+clean: ## Remove the venv and local databases
+	rm -rf $(VENV) demo.db* folio.db* .alembic-check.db
