@@ -23,6 +23,7 @@ from folio.services.inputs import (
     PaymentCreate,
     PriceCreate,
     ProductCreate,
+    Recurring,
     TaxRateCreate,
 )
 
@@ -71,7 +72,7 @@ def _seed_account(ctx: Ctx) -> None:
     plan = catalog.create_product(ctx, ProductCreate(name="Pro plan"))
     catalog.create_price(ctx, PriceCreate(product=plan.public_id, currency="eur",
                                           unit_amount=4900, type="recurring",
-                                          recurring={"interval": "month"}))  # type: ignore[arg-type]
+                                          recurring=Recurring(interval="month")))
     people = [("Ada Lovelace", "ada@example.com", "GB"), ("Grace Hopper", "grace@example.com",
                                                           "US"),
               ("Katherine Johnson", "kj@example.com", "DE")]

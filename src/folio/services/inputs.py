@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 Metadata = dict[str, str]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+Percent = Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=4)]
+CreditReason = Literal["duplicate", "fraudulent", "order_change", "product_unsatisfactory"]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3)]
 PublicId = Annotated[str, StringConstraints(min_length=3, max_length=40)]
@@ -55,14 +58,14 @@ ContactRole = Literal["admin", "billing", "technical", "member"]
 
 class ContactInput(Input):
     name: Name | None = None
-    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     roles: list[ContactRole] = Field(default_factory=list, max_length=4)
 
 
 class CustomerCreate(WithMetadata):
     name: Name | None = None
-    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     description: ShortText | None = None
     address: Address | None = None
@@ -76,7 +79,7 @@ class CustomerCreate(WithMetadata):
 
 class CustomerUpdate(WithMetadata):
     name: Name | None = None
-    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")] | None = None
+    email: Email | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     description: ShortText | None = None
     address: Address | None = None
@@ -145,7 +148,7 @@ class TaxRateUpdate(WithMetadata):
 
 class CouponCreate(WithMetadata):
     name: Annotated[str, StringConstraints(max_length=100)] | None = None
-    percent_off: Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=4)] | None = None
+    percent_off: Percent | None = None
     amount_off: PositiveAmount | None = None
     currency: Currency | None = None
     duration: Literal["once", "forever", "repeating"] = "once"
@@ -161,7 +164,7 @@ class DiscountInput(Input):
     """Either a coupon, or an inline percent_off / amount_off."""
 
     coupon: PublicId | None = None
-    percent_off: Annotated[Decimal, Field(gt=0, le=100, max_digits=9, decimal_places=4)] | None = None
+    percent_off: Percent | None = None
     amount_off: PositiveAmount | None = None
 
 
@@ -244,7 +247,7 @@ class CreditNoteCreate(WithMetadata):
     invoice: PublicId
     amount: PositiveAmount | None = None
     lines: list[CreditNoteLineInput] | None = Field(default=None, max_length=1000)
-    reason: Literal["duplicate", "fraudulent", "order_change", "product_unsatisfactory"] | None = None
+    reason: CreditReason | None = None
     memo: Annotated[str, StringConstraints(max_length=5000)] | None = None
 
 
