@@ -12,11 +12,11 @@ Order of operations (all amounts in integer minor units):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from folio.domain.allocation import allocate
 from folio.domain.errors import InvalidInput
-from folio.domain.money import RoundingMode, round_minor
+from folio.domain.money import MAX_AMOUNT, RoundingMode, round_minor
 
 HUNDRED = Decimal(100)
 
@@ -146,9 +146,28 @@ def _group_tax(base: int, rate: TaxRateSpec, rounding: RoundingMode) -> int:
     return round_minor(Decimal(base) * rate.percentage / HUNDRED, rounding)
 
 
+# Enough digits that quantity x unit amount (12 + 24 digits) and every ratio is exact
+# before the one explicit rounding.
+PRECISION = 80
+
+
 def calculate(invoice: InvoiceInput) -> InvoiceTotals:
+    with localcontext() as context:
+        context.prec = PRECISION
+        return _calculate(invoice)
+
+
+def _line_amount(line: LineInput, rounding: RoundingMode) -> int:
+    amount = round_minor(line.quantity * line.unit_amount, rounding)
+    if abs(amount) > MAX_AMOUNT:
+        raise InvalidInput(f"A line amount may not exceed {MAX_AMOUNT} minor units.",
+                           param="lines", code="amount_too_large")
+    return amount
+
+
+def _calculate(invoice: InvoiceInput) -> InvoiceTotals:
     rounding = invoice.rounding
-    amounts = [round_minor(line.quantity * line.unit_amount, rounding) for line in invoice.lines]
+    amounts = [_line_amount(line, rounding) for line in invoice.lines]
 
     # 2. discounts: line-level first, then invoice-level across positive lines
     remaining = list(amounts)

@@ -37,6 +37,9 @@ def _load_exponents() -> dict[str, int]:
 CURRENCY_EXPONENTS: Final[dict[str, int]] = _load_exponents()
 
 MAX_QUANTITY_DIGITS: Final = 12
+# The largest amount of one line or invoice, in minor units (fits a 64-bit column with
+# room for sums of many lines).
+MAX_AMOUNT: Final = 10**15
 
 
 class RoundingMode(str, Enum):
@@ -57,7 +60,11 @@ def normalize_currency(code: str) -> str:
 
 
 def exponent(currency: str) -> int:
-    return CURRENCY_EXPONENTS[currency.upper()]
+    try:
+        return CURRENCY_EXPONENTS[currency.upper()]
+    except KeyError:
+        raise InvalidInput(f"Unknown currency '{currency}'.", param="currency",
+                           code="currency_invalid") from None
 
 
 def round_minor(value: Decimal, mode: RoundingMode) -> int:
@@ -95,6 +102,8 @@ def to_major(amount: int, currency: str) -> Decimal:
 
 def from_major(value: Decimal, currency: str) -> int:
     """Exact conversion from major units; refuses values finer than the minor unit."""
+    if not value.is_finite():
+        raise InvalidInput("Amount must be finite.", param="amount")
     scaled = value.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         raise InvalidInput(

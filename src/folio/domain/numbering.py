@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from folio.domain.errors import InvalidInput
 
-_SEQ = re.compile(r"\{SEQ(?::(\d{1,2}))?\}")
+_SEQ = re.compile(r"\{SEQ(?::([0-9]{1,2}))?\}")
 _PLACEHOLDERS = {"{YYYY}", "{YY}", "{MM}", "{CUSTOMER}"}
-_ALLOWED_TEXT = re.compile(r"^[A-Za-z0-9_\-/.]*$")
+_ALLOWED_TEXT = re.compile(r"[A-Za-z0-9_\-/.]*")
 
 DEFAULT_INVOICE_PATTERN = "INV-{YYYY}-{SEQ:6}"
 PER_CUSTOMER_PATTERN = "{CUSTOMER}-{SEQ:4}"
@@ -41,7 +41,7 @@ def validate_pattern(pattern: str) -> str:
     rest = _SEQ.sub("", pattern)
     for placeholder in _PLACEHOLDERS:
         rest = rest.replace(placeholder, "")
-    if not _ALLOWED_TEXT.match(rest) or len(pattern) > 64:
+    if not _ALLOWED_TEXT.fullmatch(rest) or len(pattern) > 64:
         raise InvalidInput("A number pattern may hold letters, digits, - _ / . and the "
                            "placeholders {YYYY} {YY} {MM} {CUSTOMER} {SEQ:n}.",
                            param="number_pattern")

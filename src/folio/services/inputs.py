@@ -6,7 +6,16 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
+
+from folio.domain.money import MAX_QUANTITY_DIGITS
 
 Metadata = dict[str, str]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
@@ -19,6 +28,17 @@ PublicId = Annotated[str, StringConstraints(min_length=3, max_length=40)]
 MinorAmount = Annotated[int, Field(ge=-(10**15), le=10**15)]
 PositiveAmount = Annotated[int, Field(gt=0, le=10**15)]
 DecimalStr = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=24, decimal_places=12)]
+
+
+def _significant_digits(value: Decimal) -> Decimal:
+    digits = len(value.normalize().as_tuple().digits) if value != 0 else 1
+    if digits > MAX_QUANTITY_DIGITS:
+        raise ValueError(f"at most {MAX_QUANTITY_DIGITS} significant digits")
+    return value
+
+
+Quantity = Annotated[Decimal, Field(gt=0, allow_inf_nan=False),
+                     AfterValidator(_significant_digits)]
 CollectionMethod = Literal["charge_automatically", "send_invoice"]
 LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
 
@@ -172,8 +192,7 @@ class LineCreate(WithMetadata):
     type: LineType = "one_off"
     description: ShortText | None = None
     price: PublicId | None = None
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
-                                       allow_inf_nan=False)] = Decimal(1)
+    quantity: Quantity = Decimal(1)
     unit_amount: MinorAmount | None = None
     unit_amount_decimal: DecimalStr | None = None
     unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
@@ -189,8 +208,7 @@ class LineCreate(WithMetadata):
 
 class LineUpdate(WithMetadata):
     description: ShortText | None = None
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
-                                       allow_inf_nan=False)] | None = None
+    quantity: Quantity | None = None
     unit_amount: MinorAmount | None = None
     unit_amount_decimal: DecimalStr | None = None
     unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
@@ -238,8 +256,7 @@ class PaymentCreate(WithMetadata):
 
 class CreditNoteLineInput(Input):
     invoice_line: PublicId
-    quantity: Annotated[Decimal, Field(gt=0, max_digits=24, decimal_places=12,
-                                       allow_inf_nan=False)] | None = None
+    quantity: Quantity | None = None
     amount: PositiveAmount | None = None
 
 

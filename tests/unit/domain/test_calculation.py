@@ -8,7 +8,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from folio.domain.calculation import (
@@ -22,7 +22,7 @@ from folio.domain.calculation import (
     check_reconciles,
 )
 from folio.domain.errors import InvalidInput
-from folio.domain.money import RoundingMode, format_decimal, from_major, to_major
+from folio.domain.money import MAX_AMOUNT, RoundingMode, format_decimal, from_major, to_major
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -274,9 +274,13 @@ discount_specs = st.one_of(
 
 @st.composite
 def line_inputs(draw: st.DrawFn, signed: bool = False) -> LineInput:
+    quantity = draw(quantities)
+    unit_amount = draw(signed_unit_amounts if signed else unit_amounts)
+    # a line beyond MAX_AMOUNT is refused by design (see test_line_amount_limit)
+    assume(abs(quantity * unit_amount) <= MAX_AMOUNT)
     return LineInput(
-        quantity=draw(quantities),
-        unit_amount=draw(signed_unit_amounts if signed else unit_amounts),
+        quantity=quantity,
+        unit_amount=unit_amount,
         tax_rates=draw(rate_sets),
         discounts=tuple(draw(st.lists(discount_specs, max_size=2))),
     )
@@ -694,3 +698,18 @@ def test_check_reconciles_detects_each_broken_invariant() -> None:
 )
 def test_amount_due(total: int, paid: int, credited: int, due: int) -> None:
     assert amount_due(total, paid, credited) == due
+
+
+def test_line_amount_limit() -> None:
+    too_big = InvoiceInput(currency="eur", lines=(
+        LineInput(quantity=Decimal("999999999999"), unit_amount=Decimal("1001")),))
+    with pytest.raises(InvalidInput) as err:
+        calculate(too_big)
+    assert err.value.code == "amount_too_large"
+
+
+def test_no_double_rounding_at_high_precision() -> None:
+    # 3 x 0.1666...6 (34 digits) is just under 0.5: it must round to 0, not 1
+    line = LineInput(quantity=Decimal(3), unit_amount=Decimal("0." + "16" * 17))
+    totals = calculate(InvoiceInput(currency="eur", lines=(line,)))
+    assert totals.subtotal == 0

@@ -99,11 +99,6 @@ def test_validate_pattern_refuses_bad_characters_and_long_patterns(pattern: str)
     assert exc.value.param == "number_pattern"
 
 
-@pytest.mark.xfail(
-    reason="suspected bug: _ALLOWED_TEXT uses '$', which also matches before a trailing "
-    "newline, so a pattern ending in '\\n' is accepted",
-    strict=False,
-)
 def test_validate_pattern_refuses_trailing_newline() -> None:
     with pytest.raises(InvalidInput):
         validate_pattern("INV-{SEQ:4}\n")
