@@ -13,7 +13,7 @@ from typing import Any
 
 from folio.db.models import CreditNote, Invoice, InvoiceLine
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
-from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
+from folio.domain.errors import InvalidInput, InvalidState, NotFound, RuleViolation
 from folio.domain.money import RoundingMode, format_decimal, round_minor
 from folio.domain.states import CreditNoteStatus, InvoiceStatus, next_credit_note_status
 from folio.services import events
@@ -43,8 +43,8 @@ def _credit_lines(invoice: Invoice, lines: list[CreditNoteLineInput]
     for i, item in enumerate(lines):
         line = by_id.get(item.invoice_line)
         if line is None:
-            raise InvalidInput(f"No such line on invoice {invoice.public_id}: "
-                               f"'{item.invoice_line}'.", param=f"lines[{i}].invoice_line")
+            raise NotFound(f"No such line on invoice {invoice.public_id}: "
+                           f"'{item.invoice_line}'.", param=f"lines[{i}].invoice_line")
         gross = _line_gross(line)
         if (item.quantity is None) == (item.amount is None):
             raise InvalidInput("A credit note line needs exactly one of quantity or amount.",

@@ -7,7 +7,7 @@ from typing import Any
 
 from folio.db.models import Invoice, InvoiceLine
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
-from folio.domain.errors import InvalidInput, InvalidState
+from folio.domain.errors import InvalidInput, InvalidState, NotFound
 from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus
 from folio.services import events
@@ -213,8 +213,8 @@ def _line_of(invoice: Invoice, line_id: str) -> InvoiceLine:
     for line in invoice.lines:
         if line.public_id == line_id:
             return line
-    raise InvalidInput(f"No such line on invoice {invoice.public_id}: '{line_id}'.",
-                       param="line", code="resource_missing")
+    raise NotFound(f"No such line on invoice {invoice.public_id}: '{line_id}'.",
+                   param="line")
 
 
 def update_line(ctx: Ctx, invoice_id: str, line_id: str, data: LineUpdate) -> Invoice:
