@@ -144,7 +144,8 @@ def assert_not_found(response: Any, w: World, sent: str) -> None:
     assert set(error) == {"type", "code", "message", "param"}
     assert error["type"] == "invalid_request_error"
     assert error["code"] == "resource_missing"
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     text = response.text
     for secret in w.every_id() | set(SECRET_NAMES):
         if secret not in sent:
@@ -225,7 +226,8 @@ class TestLists:
             response = client.get(path, params={"limit": 100}, headers=headers)
             assert response.status_code == 200, (path, response.text)
             body = response.json()
-            assert body["data"] == [] and body["has_more"] is False, path
+            assert body["data"] == [], path
+            assert body["has_more"] is False, path
             for secret in secrets:
                 assert secret not in response.text, (path, secret)
 
@@ -239,7 +241,8 @@ class TestLists:
             r = client.get(path, params=params, headers=b.headers())
             assert_not_found(r, world, json.dumps(params))
         r = b.get("/v1/events", object_id=world.ids["open"])
-        assert r.status_code == 200 and r.json()["data"] == []
+        assert r.status_code == 200
+        assert r.json()["data"] == []
         for path, kind in [("/v1/customers", "customer"), ("/v1/invoices", "open"),
                            ("/v1/events", "event")]:
             for cursor in ("starting_after", "ending_before"):
@@ -322,7 +325,8 @@ class TestConnectedAccounts:
         cus = connected.ok("POST", "/v1/customers", {"name": "Connected customer"})
         as_connected = platform.headers(**{"Folio-Account": connected.id})
         r = client.get(f"/v1/customers/{cus['id']}", headers=as_connected)
-        assert r.status_code == 200 and r.json()["name"] == "Connected customer"
+        assert r.status_code == 200
+        assert r.json()["name"] == "Connected customer"
         listed = client.get("/v1/customers", headers=as_connected).json()["data"]
         assert [c["id"] for c in listed] == [cus["id"]]
         account = client.get("/v1/account", headers=as_connected).json()
@@ -342,17 +346,19 @@ class TestConnectedAccounts:
         assert live.status_code == 404
         # the header naming the platform itself is allowed
         me = client.get("/v1/account", headers=platform.headers(**{"Folio-Account": platform.id}))
-        assert me.status_code == 200 and me.json()["id"] == platform.id
+        assert me.status_code == 200
+        assert me.json()["id"] == platform.id
 
     def test_connected_account_cannot_see_the_platform(self, accounts: dict[str, Tenant]
                                                        ) -> None:
         platform, connected = accounts["platform"], accounts["connected"]
         cus = platform.ok("POST", "/v1/customers", {"name": "Platform customer"})
         r = connected.get(f"/v1/customers/{cus['id']}")
-        assert r.status_code == 404 and "Platform customer" not in r.text
+        assert r.status_code == 404
+        assert "Platform customer" not in r.text
         assert connected.ok("GET", "/v1/customers")["data"] == []
 
-    @pytest.mark.parametrize("key_of, acting_as", [
+    @pytest.mark.parametrize(("key_of", "acting_as"), [
         ("connected", "platform"),  # up to its platform
         ("connected", "sibling"),  # across to its platform's other account
         ("connected", "foreign"),  # to another platform's connected account
@@ -374,7 +380,8 @@ class TestConnectedAccounts:
                 assert error["code"] == "account_invalid"
                 assert error["type"] == "permission_error"
                 assert error["param"] == "Folio-Account"
-                assert "Target customer" not in r.text and cus["id"] not in r.text
+                assert "Target customer" not in r.text
+                assert cus["id"] not in r.text
             r = client.post("/v1/customers", json={"name": "Intruder"}, headers=headers)
             assert r.status_code == 403
         assert [c["id"] for c in target.ok("GET", "/v1/customers")["data"]] == [cus["id"]]
@@ -383,4 +390,5 @@ class TestConnectedAccounts:
             self, client: TestClient, accounts: dict[str, Tenant]) -> None:
         r = client.get("/v1/customers", headers=accounts["platform"].headers(
             **{"Folio-Account": "acct_doesnotexist000000000"}))
-        assert r.status_code == 403 and r.json()["error"]["code"] == "account_invalid"
+        assert r.status_code == 403
+        assert r.json()["error"]["code"] == "account_invalid"

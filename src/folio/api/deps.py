@@ -174,6 +174,10 @@ def call_dep(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)
                                ] = None,
 ) -> Call:
+    for name, value in (*request.path_params.items(), *request.query_params.items(),
+                        ("Idempotency-Key", idempotency_key or "")):
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL: refuse, never a 500
+            raise InvalidInput(f"{name} must not contain NUL characters.", param=name)
     return Call(app=state(request), principal=principal,
                 request_id=request.scope.get("folio.request_id", ""),
                 idempotency_key=idempotency_key, method=request.method,

@@ -63,7 +63,9 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
     param = _param(tuple(first.get("loc", ())))
     kind = first.get("type", "")
     if kind == "missing":
-        code, message = "parameter_missing", f"Missing required parameter: {param}."
+        code = "parameter_missing"
+        message = (f"Missing required parameter: {param}." if param
+                   else "A JSON request body is required.")
     elif kind == "extra_forbidden":
         code, message = "parameter_unknown", f"Received unknown parameter: {param}."
     elif kind in ("json_invalid", "model_attributes_type", "dict_type") and param is None:

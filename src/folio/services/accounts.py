@@ -88,7 +88,8 @@ def authenticate(session: Session, secret: str, key: str | None,
     key_account_id, livemode = row
     account_id = key_account_id
     if acting_account:
-        target = session.execute(
+        # a NUL can be in no public id (and PostgreSQL refuses it in a query): not found
+        target = None if "\x00" in acting_account else session.execute(
             select(Account.id, Account.platform_id).where(Account.public_id == acting_account)
         ).first()
         # not found and not ours answer the same, so no account id leaks

@@ -34,12 +34,15 @@ def _significant_digits(value: Decimal) -> Decimal:
     digits = len(value.normalize().as_tuple().digits) if value != 0 else 1
     if digits > MAX_QUANTITY_DIGITS:
         raise ValueError(f"at most {MAX_QUANTITY_DIGITS} significant digits")
+    if not -24 <= value.adjusted() <= 12:  # keeps the stored text short and the product exact
+        raise ValueError("must be between 1e-24 and 1e13")
     return value
 
 
 Quantity = Annotated[Decimal, Field(gt=0, allow_inf_nan=False),
                      AfterValidator(_significant_digits)]
 CollectionMethod = Literal["charge_automatically", "send_invoice"]
+Timestamp = Annotated[int, Field(ge=0, le=32503680000)]  # unix seconds, up to year 3000
 LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
 
 
@@ -54,8 +57,25 @@ def _check_metadata(value: Metadata | None) -> Metadata | None:
     return value
 
 
+def _no_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL characters: refuse them in every string."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("must not contain NUL characters")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _no_nul(k)
+            _no_nul(v)
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item)
+    return value
+
+
 class Input(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    _nul = field_validator("*")(_no_nul)
 
 
 class WithMetadata(Input):
@@ -173,7 +193,7 @@ class CouponCreate(WithMetadata):
     currency: Currency | None = None
     duration: Literal["once", "forever", "repeating"] = "once"
     duration_in_months: Annotated[int, Field(ge=1, le=120)] | None = None
-    max_redemptions: Annotated[int, Field(ge=1)] | None = None
+    max_redemptions: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
 
 class CouponUpdate(WithMetadata):
@@ -199,8 +219,8 @@ class LineCreate(WithMetadata):
     tax_rates: list[PublicId] | None = Field(default=None, max_length=5)
     discounts: list[DiscountInput] = Field(default_factory=list, max_length=5)
     feature_name: ShortText | None = None
-    period_start: int | None = None
-    period_end: int | None = None
+    period_start: Timestamp | None = None
+    period_end: Timestamp | None = None
     included_quantity: DecimalStr | None = None
     used_quantity: DecimalStr | None = None
     overage_quantity: DecimalStr | None = None
@@ -228,12 +248,12 @@ class InvoiceFields(WithMetadata):
     default_tax_rates: list[PublicId] | None = Field(default=None, max_length=5)
     discounts: list[DiscountInput] | None = Field(default=None, max_length=5)
     rounding_mode: Literal["half_up", "half_even"] | None = None
-    period_start: int | None = None
-    period_end: int | None = None
+    period_start: Timestamp | None = None
+    period_end: Timestamp | None = None
     plan_name: Annotated[str, StringConstraints(max_length=200)] | None = None
     subscription: Annotated[str, StringConstraints(max_length=64)] | None = None
     recurring_schedule: Annotated[str, StringConstraints(max_length=64)] | None = None
-    recurring_occurrence: Annotated[int, Field(ge=1)] | None = None
+    recurring_occurrence: Annotated[int, Field(ge=1, le=10**9)] | None = None
 
 
 class InvoiceCreate(InvoiceFields):

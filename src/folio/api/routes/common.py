@@ -11,6 +11,7 @@ from folio.api.errors import ErrorResponse
 from folio.db.repository import Page
 
 T = TypeVar("T")
+MAX_TIME = 32503680000  # unix seconds, year 3000: larger values overflow the database
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
@@ -32,10 +33,10 @@ def page_dep(
 
 
 def created_dep(
-    gt: Annotated[int | None, Query(alias="created[gt]", ge=0)] = None,
-    gte: Annotated[int | None, Query(alias="created[gte]", ge=0)] = None,
-    lt: Annotated[int | None, Query(alias="created[lt]", ge=0)] = None,
-    lte: Annotated[int | None, Query(alias="created[lte]", ge=0)] = None,
+    gt: Annotated[int | None, Query(alias="created[gt]", ge=0, le=MAX_TIME)] = None,
+    gte: Annotated[int | None, Query(alias="created[gte]", ge=0, le=MAX_TIME)] = None,
+    lt: Annotated[int | None, Query(alias="created[lt]", ge=0, le=MAX_TIME)] = None,
+    lte: Annotated[int | None, Query(alias="created[lte]", ge=0, le=MAX_TIME)] = None,
 ) -> dict[str, int] | None:
     given = {k: v for k, v in {"gt": gt, "gte": gte, "lt": lt, "lte": lte}.items()
              if v is not None}
