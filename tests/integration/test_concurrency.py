@@ -13,11 +13,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from folio.db.engine import Database
@@ -55,7 +57,7 @@ def race(workers: list[Callable[[], T]]) -> list[T | BaseException]:
         barrier.wait()
         try:
             results[i] = workers[i]()
-        except BaseException as exc:  # noqa: BLE001 - reported to the test
+        except BaseException as exc:  # reported to the test
             results[i] = exc
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(workers))]
@@ -64,6 +66,13 @@ def race(workers: list[Callable[[], T]]) -> list[T | BaseException]:
     for t in threads:
         t.join()
     return results
+
+
+def all_ok(results: list[T | BaseException]) -> list[T]:
+    """The outcomes of a race in which no worker may fail."""
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert failures == []
+    return [r for r in results if not isinstance(r, BaseException)]
 
 
 def make_customer(db: Database, tenant: Tenant, prefix: str | None = None) -> str:
@@ -101,7 +110,7 @@ def series_values(db: Database, tenant: Tenant) -> dict[str, int]:
     with db.transaction(write=False) as session:
         rows = session.execute(select(NumberSeries.key, NumberSeries.last_value).where(
             NumberSeries.account_id == tenant.keys.account.id)).all()
-    return {key: value for key, value in rows}
+    return {key: int(value) for key, value in rows}
 
 
 def statuses(db: Database, invoice_ids: list[str]) -> set[str]:
@@ -122,17 +131,16 @@ class TestGaplessNumbering:
         def worker(chunk: list[str]) -> list[str]:
             return [finalize(db, tenant, invoice_id) for invoice_id in chunk]
 
-        results = race([lambda c=chunk: worker(c) for chunk in chunks])
-        failures = [r for r in results if isinstance(r, BaseException)]
-        assert failures == []
-        numbers = [n for r in results for n in r]  # type: ignore[union-attr]
+        results = all_ok(race([partial(worker, chunk) for chunk in chunks]))
+        numbers = [n for r in results for n in r]
         assert len(numbers) == len(set(numbers)) == 800
         assert counters(numbers, "INV-2026-") == list(range(1, 801))
         assert all(len(n) == len("INV-2026-000001") for n in numbers)
         assert statuses(db, drafts) == {"open"}
         assert series_values(db, tenant) == {"INV-2026-#": 800}
 
-    def test_per_customer_series_are_each_gapless(self, db: Database, client: Any) -> None:
+    def test_per_customer_series_are_each_gapless(self, db: Database,
+                                                 client: TestClient) -> None:
         tenant = make_tenant(db, client, name="Per customer", numbering="customer")
         per_customer, threads = 40, 4
         drafts = {prefix: make_drafts(db, tenant, make_customer(db, tenant, prefix),
@@ -146,9 +154,8 @@ class TestGaplessNumbering:
         def worker(chunk: list[str]) -> list[tuple[str, str]]:
             return [(invoice_id, finalize(db, tenant, invoice_id)) for invoice_id in chunk]
 
-        results = race([lambda c=chunk: worker(c) for chunk in chunks])
-        assert [r for r in results if isinstance(r, BaseException)] == []
-        number_of = dict(pair for r in results for pair in r)  # type: ignore[union-attr]
+        results = all_ok(race([partial(worker, chunk) for chunk in chunks]))
+        number_of = dict(pair for r in results for pair in r)
         for prefix, ids in drafts.items():
             numbers = [number_of[i] for i in ids]
             assert all(re.fullmatch(rf"{prefix}-\d{{4}}", n) for n in numbers), numbers
@@ -164,7 +171,8 @@ class TestGaplessNumbering:
         numbers = [r for r in results if isinstance(r, str)]
         refused = [r for r in results if not isinstance(r, str)]
         assert numbers == ["INV-2026-000001"]
-        assert len(refused) == 5 and all(isinstance(r, InvalidState) for r in refused)
+        assert len(refused) == 5
+        assert all(isinstance(r, InvalidState) for r in refused)
         assert series_values(db, tenant) == {"INV-2026-#": 1}
         # the next finalize continues the series without a gap
         (second,) = make_drafts(db, tenant, customer, 1)
@@ -207,7 +215,8 @@ class TestConcurrentPayments:
         invoice_id = self.open_invoice(db, tenant)
         results = race([lambda: self.pay(db, tenant, invoice_id, 3000) for _ in range(10)])
         invoice, refused = self.check(db, invoice_id, results)
-        assert invoice["amount_paid"] == 9000 and invoice["amount_due"] == 1000
+        assert invoice["amount_paid"] == 9000
+        assert invoice["amount_due"] == 1000
         assert invoice["status"] == "open"
         assert len(refused) == 7
         assert all(isinstance(r, RuleViolation) and r.code == "amount_exceeds_due"
@@ -217,7 +226,8 @@ class TestConcurrentPayments:
         invoice_id = self.open_invoice(db, tenant)
         results = race([lambda: self.pay(db, tenant, invoice_id, 1000) for _ in range(16)])
         invoice, refused = self.check(db, invoice_id, results)
-        assert invoice["amount_paid"] == 10000 and invoice["status"] == "paid"
+        assert invoice["amount_paid"] == 10000
+        assert invoice["status"] == "paid"
         assert len(refused) == 6
         assert all(isinstance(r, InvalidState) and r.code == "invoice_not_payable"
                    for r in refused)
@@ -229,7 +239,7 @@ class TestConcurrentPayments:
     def test_mixed_amounts_never_overpay(self, db: Database, tenant: Tenant) -> None:
         invoice_id = self.open_invoice(db, tenant)
         amounts = [4000, 3500, 3000, 2500, 2000, 1500, 1000, 700, 300, 100]
-        results = race([lambda a=a: self.pay(db, tenant, invoice_id, a) for a in amounts])
+        results = race([partial(self.pay, db, tenant, invoice_id, a) for a in amounts])
         invoice, refused = self.check(db, invoice_id, results)
         assert invoice["amount_paid"] > 0
         for r in refused:
@@ -262,15 +272,13 @@ def base_url(app: Any) -> Iterator[str]:
 def post_all(base_url: str, tenant: Tenant, path: str, bodies: list[dict[str, Any]],
              key: str) -> list[httpx.Response]:
     """POSTs every body at once, one thread and one connection each, with the same key."""
-    headers = tenant.headers(**{"Idempotency-Key": key})
+    headers = {**tenant.headers(), "Idempotency-Key": key}
 
     def send(body: dict[str, Any]) -> httpx.Response:
         with httpx.Client(base_url=base_url, timeout=None) as http:
             return http.post(path, json=body, headers=headers)
 
-    results = race([lambda b=b: send(b) for b in bodies])
-    assert all(isinstance(r, httpx.Response) for r in results), results
-    return results  # type: ignore[return-value]
+    return all_ok(race([partial(send, b) for b in bodies]))
 
 
 def events_of(tenant: Tenant, object_id: str) -> list[str]:
@@ -315,7 +323,7 @@ class TestIdempotencyUnderConcurrency:
         assert [c["id"] for c in listed] == [ok[0].json()["id"]]
 
     def test_same_key_different_body_is_refused(self, base_url: str, tenant: Tenant) -> None:
-        headers = tenant.headers(**{"Idempotency-Key": "cus-reuse"})
+        headers = {**tenant.headers(), "Idempotency-Key": "cus-reuse"}
         with httpx.Client(base_url=base_url, timeout=None) as http:
             first = http.post("/v1/customers", json={"name": "One"}, headers=headers)
             second = http.post("/v1/customers", json={"name": "Two"}, headers=headers)
@@ -327,7 +335,7 @@ class TestIdempotencyUnderConcurrency:
         assert len(tenant.ok("GET", "/v1/customers")["data"]) == 1
 
     def test_sequential_replay_is_identical(self, base_url: str, tenant: Tenant) -> None:
-        headers = tenant.headers(**{"Idempotency-Key": "cus-replay"})
+        headers = {**tenant.headers(), "Idempotency-Key": "cus-replay"}
         body = {"name": "Replay", "email": "replay@example.com"}
         with httpx.Client(base_url=base_url, timeout=None) as http:
             first = http.post("/v1/customers", json=body, headers=headers)
@@ -352,12 +360,13 @@ class TestIdempotencyUnderConcurrency:
                 return http.post("/v1/payments", json={"invoice": inv["id"], "amount": 3000},
                                  headers={**headers, "Idempotency-Key": f"pay-{i}"})
 
-        responses = race([lambda i=i: pay(i) for i in range(6)])
-        codes = sorted(r.status_code for r in responses)  # type: ignore[union-attr]
-        assert codes == [200] * 3 + [422] * 3, [r.text for r in responses]  # type: ignore
-        for r in responses:
-            if r.status_code == 422:  # type: ignore[union-attr]
-                assert r.json()["error"]["code"] == "amount_exceeds_due"  # type: ignore
+        results = all_ok(race([partial(pay, i) for i in range(6)]))
+        codes = sorted(r.status_code for r in results)
+        assert codes == [200] * 3 + [422] * 3, [r.text for r in results]
+        for r in results:
+            if r.status_code == 422:
+                assert r.json()["error"]["code"] == "amount_exceeds_due"
         after = tenant.ok("GET", f"/v1/invoices/{inv['id']}")
-        assert after["amount_paid"] == 9000 and after["amount_due"] == 1000
+        assert after["amount_paid"] == 9000
+        assert after["amount_due"] == 1000
         assert after["status"] == "open"
