@@ -13,7 +13,8 @@ class TestDraft:
             {"description": "A", "quantity": "3", "unit_amount": 3333},
             {"description": "B", "quantity": "0.000125", "unit_amount_decimal": "1000000"},
         ])
-        assert inv["status"] == "draft" and inv["number"] is None
+        assert inv["status"] == "draft"
+        assert inv["number"] is None
         assert [x["amount"] for x in inv["lines"]["data"]] == [9999, 125]
         assert inv["subtotal"] == 10124
         assert inv["tax"] == sum(x["tax_amount"] for x in inv["lines"]["data"]) == 1924
@@ -26,8 +27,10 @@ class TestDraft:
         inv = f.draft(tenant, lines=[{"price": price["id"], "quantity": "4"}],
                       discounts=[{"coupon": coupon["id"]}])
         line = inv["lines"]["data"][0]
-        assert line["price"] == price["id"] and line["amount"] == 10000
-        assert inv["total_discount_amount"] == 1000 and inv["total"] == 9000
+        assert line["price"] == price["id"]
+        assert line["amount"] == 10000
+        assert inv["total_discount_amount"] == 1000
+        assert inv["total"] == 9000
 
     def test_lines_add_update_remove(self, tenant: Tenant) -> None:
         inv = f.draft(tenant)
@@ -38,14 +41,16 @@ class TestDraft:
         inv = tenant.ok("POST", f"/v1/invoices/{inv['id']}/lines/{extra}", {"quantity": "5"})
         assert inv["subtotal"] == 10500
         r = tenant.delete(f"/v1/invoices/{inv['id']}/lines/{extra}")
-        assert r.status_code == 200 and r.json()["subtotal"] == 10000
+        assert r.status_code == 200
+        assert r.json()["subtotal"] == 10000
 
     def test_preview_writes_nothing(self, tenant: Tenant) -> None:
         cus = f.customer(tenant)
         before = tenant.ok("GET", "/v1/events")["data"]
         body = {"customer": cus["id"], "lines": [{"unit_amount": 700, "quantity": "3"}]}
         preview = tenant.ok("POST", "/v1/invoices/preview", body)
-        assert preview["id"] is None and preview["total"] == 2100
+        assert preview["id"] is None
+        assert preview["total"] == 2100
         assert tenant.ok("GET", "/v1/invoices")["data"] == []
         assert tenant.ok("GET", "/v1/events")["data"] == before
         created = tenant.ok("POST", "/v1/invoices", body)
@@ -68,8 +73,10 @@ class TestDraft:
 class TestFinalize:
     def test_finalize_assigns_number_and_freezes(self, tenant: Tenant) -> None:
         inv = f.open_invoice(tenant)
-        assert inv["status"] == "open" and inv["payment_state"] == "unpaid"
-        assert inv["number"].startswith("INV-") and inv["number"].endswith("000001")
+        assert inv["status"] == "open"
+        assert inv["payment_state"] == "unpaid"
+        assert inv["number"].startswith("INV-")
+        assert inv["number"].endswith("000001")
         assert inv["finalized_at"] is not None
         r = tenant.post(f"/v1/invoices/{inv['id']}", {"memo": "late edit"})
         assert r.status_code == 409
@@ -94,7 +101,8 @@ class TestFinalize:
     def test_empty_invoice_cannot_finalize(self, tenant: Tenant) -> None:
         inv = f.draft(tenant, lines=[])
         r = tenant.post(f"/v1/invoices/{inv['id']}/finalize")
-        assert r.status_code == 409 and r.json()["error"]["code"] == "invoice_no_lines"
+        assert r.status_code == 409
+        assert r.json()["error"]["code"] == "invoice_no_lines"
 
 
 class TestSettlement:
@@ -103,12 +111,15 @@ class TestSettlement:
         p1 = tenant.ok("POST", "/v1/payments", {"invoice": inv["id"], "amount": 4000})
         assert p1["amount"] == 4000
         mid = tenant.ok("GET", f"/v1/invoices/{inv['id']}")
-        assert mid["payment_state"] == "partially_paid" and mid["amount_due"] == 6000
+        assert mid["payment_state"] == "partially_paid"
+        assert mid["amount_due"] == 6000
         r = tenant.post("/v1/payments", {"invoice": inv["id"], "amount": 6001})
-        assert r.status_code == 422 and r.json()["error"]["code"] == "amount_exceeds_due"
+        assert r.status_code == 422
+        assert r.json()["error"]["code"] == "amount_exceeds_due"
         tenant.ok("POST", "/v1/payments", {"invoice": inv["id"], "amount": 6000})
         paid = tenant.ok("GET", f"/v1/invoices/{inv['id']}")
-        assert paid["status"] == "paid" and paid["amount_due"] == 0
+        assert paid["status"] == "paid"
+        assert paid["amount_due"] == 0
         assert paid["payment_state"] == "paid"
         listed = tenant.ok("GET", f"/v1/payments?invoice={inv['id']}")
         assert len(listed["data"]) == 2
@@ -117,7 +128,8 @@ class TestSettlement:
     def test_pay_endpoint(self, tenant: Tenant) -> None:
         inv = f.open_invoice(tenant)
         paid = tenant.ok("POST", f"/v1/invoices/{inv['id']}/pay")
-        assert paid["status"] == "paid" and paid["amount_paid"] == 10000
+        assert paid["status"] == "paid"
+        assert paid["amount_paid"] == 10000
 
     def test_void_and_uncollectible(self, tenant: Tenant) -> None:
         inv = f.open_invoice(tenant)
@@ -131,7 +143,8 @@ class TestSettlement:
     def test_send(self, tenant: Tenant) -> None:
         inv = f.draft(tenant, collection_method="send_invoice", days_until_due=14)
         sent = tenant.ok("POST", f"/v1/invoices/{inv['id']}/send")
-        assert sent["status"] == "open" and sent["sent_at"] is not None
+        assert sent["status"] == "open"
+        assert sent["sent_at"] is not None
         assert sent["due_date"] == sent["finalized_at"] + 14 * 86400
 
 
@@ -139,14 +152,17 @@ class TestCreditNotes:
     def test_pre_payment_credit_reduces_due(self, tenant: Tenant) -> None:
         inv = f.open_invoice(tenant)
         cn = tenant.ok("POST", "/v1/credit_notes", {"invoice": inv["id"], "amount": 2500})
-        assert cn["type"] == "pre_payment" and cn["number"].startswith("CN-")
+        assert cn["type"] == "pre_payment"
+        assert cn["number"].startswith("CN-")
         after = tenant.ok("GET", f"/v1/invoices/{inv['id']}")
-        assert after["amount_due"] == 7500 and after["amount_credited"] == 2500
+        assert after["amount_due"] == 7500
+        assert after["amount_credited"] == 2500
         r = tenant.post("/v1/credit_notes", {"invoice": inv["id"], "amount": 7501})
         assert r.status_code == 422
         tenant.ok("POST", "/v1/credit_notes", {"invoice": inv["id"], "amount": 7500})
         done = tenant.ok("GET", f"/v1/invoices/{inv['id']}")
-        assert done["status"] == "paid" and done["payment_state"] == "credited"
+        assert done["status"] == "paid"
+        assert done["payment_state"] == "credited"
 
     def test_credit_by_lines_and_void(self, tenant: Tenant) -> None:
         rate = f.tax_rate(tenant, "10")
@@ -154,7 +170,8 @@ class TestCreditNotes:
         line = inv["lines"]["data"][0]
         cn = tenant.ok("POST", "/v1/credit_notes", {
             "invoice": inv["id"], "lines": [{"invoice_line": line["id"], "quantity": "1"}]})
-        assert cn["amount"] == 5500 and cn["tax_amount"] == 500
+        assert cn["amount"] == 5500
+        assert cn["tax_amount"] == 500
         voided = tenant.ok("POST", f"/v1/credit_notes/{cn['id']}/void")
         assert voided["status"] == "void"
         assert tenant.ok("GET", f"/v1/invoices/{inv['id']}")["amount_due"] == 11000
