@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -86,7 +87,7 @@ def resolve_principal(app: AppState, key: str | None, acting: str | None) -> Pri
     return principal
 
 
-def principal_dep(
+async def principal_dep(
     request: Request,
     authorization: Annotated[str | None, Header(description="Bearer sk_test_... or sk_live_...")
                              ] = None,
@@ -94,7 +95,12 @@ def principal_dep(
                                                 description="Act on a connected account")
                              ] = None,
 ) -> Principal:
-    return resolve_principal(state(request), bearer(authorization), folio_account)
+    # async so that a cache hit costs no threadpool hop; a miss queries in the threadpool
+    app, key = state(request), bearer(authorization)
+    cached = app.auth_cache.get((key, folio_account)) if key else None
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(resolve_principal, app, key, folio_account)
 
 
 @dataclass
@@ -168,7 +174,7 @@ class Call:
                         headers={"Idempotent-Replayed": "true"})
 
 
-def call_dep(
+async def call_dep(  # async: pure CPU, no threadpool hop
     request: Request,
     principal: Annotated[Principal, Depends(principal_dep)],
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)
