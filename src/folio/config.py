@@ -18,6 +18,8 @@ class Settings:
     log_level: str
     migrate_on_start: bool
     access_log: bool
+    faces: tuple[str, ...] = ("chatdash", "commet", "dollr", "dolfin")
+    root_face: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -29,4 +31,17 @@ class Settings:
             log_level=os.environ.get("FOLIO_LOG_LEVEL", "info"),
             migrate_on_start=os.environ.get("FOLIO_MIGRATE_ON_START", "1") != "0",
             access_log=os.environ.get("FOLIO_ACCESS_LOG", "1") != "0",
+            faces=_faces(os.environ.get("FOLIO_FACES", ",".join(FACE_NAMES))),
+            root_face=os.environ.get("FOLIO_ROOT_FACE") or None,
         )
+
+
+FACE_NAMES = ("chatdash", "commet", "dollr", "dolfin")
+
+
+def _faces(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    unknown = [n for n in names if n not in FACE_NAMES]
+    if unknown:
+        raise ValueError(f"FOLIO_FACES names unknown faces: {', '.join(unknown)}")
+    return names

@@ -17,6 +17,7 @@ from folio.api.routes.common import ERRORS
 from folio.api.schemas import AccountOut
 from folio.config import Settings
 from folio.db.engine import Database
+from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.views import account_view
 
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
         """The empty endpoint benchmarks measure against."""
         return Response(b"{}", media_type="application/json")
 
+    mount_faces(app, app.state.folio, settings.faces, settings.root_face)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics,
                        access_log=settings.access_log)
     return app

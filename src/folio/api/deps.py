@@ -37,6 +37,18 @@ def dumps(view: Any) -> bytes:
     return json.dumps(view, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+def _render(result: Any, status_code: int) -> Response:
+    if result is None:
+        return Response(status_code=204)
+    return JSONBody(dumps(result), status_code=status_code)
+
+
+def _render_bytes(content: bytes, status_code: int) -> Response:
+    if status_code == 204:
+        return Response(status_code=204)
+    return JSONBody(content, status_code=status_code)
+
+
 class AuthCache:
     """Principals by (key, acting account) for a few seconds: keeps the HMAC lookup off
     the hot path. A revoked key stops working within AUTH_CACHE_SECONDS."""
@@ -121,11 +133,21 @@ class Call:
                    clock=self.app.clock, request_id=self.request_id,
                    idempotency_key=self.idempotency_key)
 
-    def read(self, fn: Callable[[Ctx], Any]) -> Response:
-        with self.app.db.transaction(write=False) as session:
-            return JSONBody(dumps(fn(self._ctx(session))))
+    @classmethod
+    def for_request(cls, request: Request, principal: Principal,
+                    idempotency_key: str | None = None) -> Call:
+        """A call for any face: the canonical API and the vendor faces share it."""
+        return cls(app=state(request), principal=principal,
+                   request_id=request.scope.get("folio.request_id", ""),
+                   idempotency_key=idempotency_key, method=request.method,
+                   path=request.url.path)
 
-    def write(self, fn: Callable[[Ctx], Any], body: BaseModel | None = None) -> Response:
+    def read(self, fn: Callable[[Ctx], Any], status_code: int = 200) -> Response:
+        with self.app.db.transaction(write=False) as session:
+            return _render(fn(self._ctx(session)), status_code)
+
+    def write(self, fn: Callable[[Ctx], Any], body: BaseModel | None = None,
+              status_code: int = 200) -> Response:
         key = self.idempotency_key
         with self.app.db.transaction(write=True) as session:
             ctx = self._ctx(session)
@@ -150,11 +172,14 @@ class Call:
                         return replay
                     raise Conflict("A request with this Idempotency-Key is in progress.",
                                    code="idempotency_key_in_use") from None
-            content = dumps(fn(ctx))
+            result = fn(ctx)
+            if result is None:
+                status_code = 204
+            content = b"" if result is None else dumps(result)
             if record is not None:
-                record.status_code = 200
+                record.status_code = status_code
                 record.response_body = content.decode()
-            return JSONBody(content)
+            return _render_bytes(content, status_code)
 
     def _replay(self, session: Session, key: str, digest: str) -> Response | None:
         row = session.scalars(select(IdempotencyKey).where(
@@ -170,8 +195,9 @@ class Call:
         if row.response_body is None:
             raise Conflict("A request with this Idempotency-Key is in progress.",
                            code="idempotency_key_in_use")
-        return JSONBody(row.response_body.encode(), status_code=row.status_code or 200,
-                        headers={"Idempotent-Replayed": "true"})
+        response = _render_bytes(row.response_body.encode(), row.status_code or 200)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
 
 
 async def call_dep(  # async: pure CPU, no threadpool hop
@@ -184,10 +210,7 @@ async def call_dep(  # async: pure CPU, no threadpool hop
                         ("Idempotency-Key", idempotency_key or "")):
         if "\x00" in value:  # PostgreSQL text cannot hold NUL: refuse, never a 500
             raise InvalidInput(f"{name} must not contain NUL characters.", param=name)
-    return Call(app=state(request), principal=principal,
-                request_id=request.scope.get("folio.request_id", ""),
-                idempotency_key=idempotency_key, method=request.method,
-                path=request.url.path)
+    return Call.for_request(request, principal, idempotency_key)
 
 
 CallDep = Annotated[Call, Depends(call_dep)]

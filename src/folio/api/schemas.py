@@ -34,6 +34,7 @@ class Contact(BaseModel):
     email: str | None
     phone: str | None
     roles: list[str]
+    login_id: str | None
 
 
 class AccountOut(BaseModel):
@@ -63,6 +64,9 @@ class CustomerOut(Out):
     locale: str | None
     currency: str | None
     invoice_prefix: str
+    external_id: str | None
+    timezone: str | None
+    relationship_type: str | None
     contacts: list[Contact]
 
 
@@ -73,6 +77,7 @@ class ProductOut(Out):
     active: bool
     unit_label: str | None
     unit_code: str | None
+    product_type: str | None
     updated: int
 
 
@@ -105,6 +110,7 @@ class TaxRateOut(Out):
     jurisdiction: str | None
     tax_type: str | None
     category: str
+    code: str | None
     active: bool
 
 
@@ -211,6 +217,9 @@ class InvoiceOut(BaseModel):
     subscription: str | None
     recurring_schedule: str | None
     recurring_occurrence: int | None
+    invoice_type: str | None
+    fee_bearer: Literal["payer", "payee"] | None
+    as_payment_link: bool
     default_tax_rates: list[str]
     discounts: list[Discount]
     subtotal: int
@@ -267,6 +276,7 @@ class CreditNoteOut(Out):
     reason: str | None
     memo: str | None
     lines: list[CreditNoteLine]
+    issued_at: int | None
     voided_at: int | None
 
 

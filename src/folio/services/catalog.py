@@ -53,7 +53,7 @@ def _list(ctx: Ctx, model: type[T], p: Page, created: dict[str, int] | None,
 def create_product(ctx: Ctx, data: ProductCreate) -> Product:
     product = Product(**ctx.owned(), name=data.name, description=data.description,
                       active=data.active, unit_label=data.unit_label, unit_code=data.unit_code,
-                      metadata_=data.metadata or {})
+                      product_type=data.product_type, metadata_=data.metadata or {})
     ctx.session.add(product)
     ctx.session.flush()
     events.record(ctx, "product.created", product_view(product))
@@ -132,7 +132,8 @@ def create_tax_rate(ctx: Ctx, data: TaxRateCreate) -> TaxRate:
                    percentage=data.percentage, inclusive=data.inclusive,
                    country=data.country.upper() if data.country else None, state=data.state,
                    jurisdiction=data.jurisdiction, tax_type=data.tax_type,
-                   category=data.category, active=data.active, metadata_=data.metadata or {})
+                   category=data.category, code=data.code, active=data.active,
+                   metadata_=data.metadata or {})
     ctx.session.add(rate)
     ctx.session.flush()
     events.record(ctx, "tax_rate.created", tax_rate_view(rate))

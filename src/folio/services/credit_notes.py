@@ -98,7 +98,8 @@ def create_credit_note(ctx: Ctx, data: CreditNoteCreate) -> CreditNote:
         **ctx.owned(), invoice_id=invoice.id, customer_id=invoice.customer_id,
         number=take_number(ctx, ctx.account.credit_note_number_pattern,
                            customer_prefix=invoice.customer.invoice_prefix),
-        status=CreditNoteStatus.ISSUED.value, type=kind, currency=invoice.currency,
+        status=CreditNoteStatus.ISSUED.value, issued_at=ctx.now(), type=kind,
+        currency=invoice.currency,
         amount=amount, tax_amount=tax, reason=data.reason, memo=data.memo, lines=lines,
         metadata_=data.metadata or {},
     )

@@ -60,7 +60,8 @@ def _contacts(ctx: Ctx, customer: Customer, contacts: list[ContactInput]) -> Non
         ctx.session.delete(existing)
     customer.contacts = [
         CustomerContact(**ctx.owned(), customer_id=customer.id, name=c.name, email=c.email,
-                        phone=c.phone, roles=sorted(set(c.roles)), metadata_={})
+                        phone=c.phone, roles=sorted(set(c.roles)), login_id=c.login_id,
+                        metadata_={})
         for c in contacts
     ]
 
@@ -81,7 +82,8 @@ def create_customer(ctx: Ctx, data: CustomerCreate) -> Customer:
         tax_id=validate_tax_id(data.tax_id, _country(address)), tax_exempt=data.tax_exempt,
         locale=data.locale,
         currency=normalize_currency(data.currency) if data.currency else None,
-        invoice_prefix=prefix, metadata_=data.metadata or {},
+        invoice_prefix=prefix, external_id=data.external_id, timezone=data.timezone,
+        relationship_type=data.relationship_type, metadata_=data.metadata or {},
     )
     ctx.session.add(customer)
     ctx.session.flush()

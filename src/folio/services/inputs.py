@@ -43,6 +43,13 @@ Quantity = Annotated[Decimal, Field(gt=0, allow_inf_nan=False),
                      AfterValidator(_significant_digits)]
 CollectionMethod = Literal["charge_automatically", "send_invoice"]
 Timestamp = Annotated[int, Field(ge=0, le=32503680000)]  # unix seconds, up to year 3000
+InvoiceType = Literal["one_off", "recurring", "overage", "plan_change", "adjustment",
+                      "credit_purchase", "balance_topup", "addon_activation"]
+FeeBearer = Literal["payer", "payee"]
+RelationshipType = Literal["customer", "supplier", "employee", "beneficiary", "friend", "family",
+                           "donor", "donee", "contact", "service_provider", "partner", "self"]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
 
 
@@ -101,6 +108,7 @@ class ContactInput(Input):
     email: Email | None = None
     phone: Annotated[str, StringConstraints(max_length=40)] | None = None
     roles: list[ContactRole] = Field(default_factory=list, max_length=4)
+    login_id: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class CustomerCreate(WithMetadata):
@@ -114,6 +122,9 @@ class CustomerCreate(WithMetadata):
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
     currency: Currency | None = None
     invoice_prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,12}$")] | None = None
+    external_id: ExternalId | None = None
+    timezone: TimeZone | None = None
+    relationship_type: RelationshipType | None = None
     contacts: list[ContactInput] = Field(default_factory=list, max_length=20)
 
 
@@ -126,6 +137,9 @@ class CustomerUpdate(WithMetadata):
     tax_id: Annotated[str, StringConstraints(max_length=40)] | None = None
     tax_exempt: Literal["none", "exempt", "reverse"] | None = None
     locale: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")] | None = None
+    external_id: ExternalId | None = None
+    timezone: TimeZone | None = None
+    relationship_type: RelationshipType | None = None
     contacts: list[ContactInput] | None = Field(default=None, max_length=20)
 
 
@@ -135,6 +149,7 @@ class ProductCreate(WithMetadata):
     active: bool = True
     unit_label: Annotated[str, StringConstraints(max_length=20)] | None = None
     unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+    product_type: Literal["product", "service"] | None = None
 
 
 class ProductUpdate(WithMetadata):
@@ -143,6 +158,7 @@ class ProductUpdate(WithMetadata):
     active: bool | None = None
     unit_label: Annotated[str, StringConstraints(max_length=20)] | None = None
     unit_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{2,3}$")] | None = None
+    product_type: Literal["product", "service"] | None = None
 
 
 class Recurring(Input):
@@ -177,6 +193,7 @@ class TaxRateCreate(WithMetadata):
     jurisdiction: Annotated[str, StringConstraints(max_length=50)] | None = None
     tax_type: Literal["vat", "gst", "hst", "pst", "qst", "rst", "sales_tax", "jct"] | None = None
     category: Literal["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] = "S"
+    code: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
     active: bool = True
 
 
@@ -254,6 +271,9 @@ class InvoiceFields(WithMetadata):
     subscription: Annotated[str, StringConstraints(max_length=64)] | None = None
     recurring_schedule: Annotated[str, StringConstraints(max_length=64)] | None = None
     recurring_occurrence: Annotated[int, Field(ge=1, le=10**9)] | None = None
+    invoice_type: InvoiceType | None = None
+    fee_bearer: FeeBearer | None = None
+    as_payment_link: bool | None = None
 
 
 class InvoiceCreate(InvoiceFields):

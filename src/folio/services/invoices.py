@@ -27,7 +27,8 @@ from folio.services.pricing import apply_totals, check_tax_rates, resolve_discou
 from folio.services.views import invoice_view
 
 _SIMPLE_FIELDS = ("description", "memo", "footer", "po_number", "reference", "period_start",
-                  "period_end", "plan_name", "recurring_occurrence", "due_date")
+                  "period_end", "plan_name", "recurring_occurrence", "due_date",
+                  "invoice_type", "fee_bearer")
 _RENAMED = {"subscription": "subscription_ref", "recurring_schedule": "recurring_schedule_ref"}
 
 
@@ -69,6 +70,8 @@ def _apply_fields(ctx: Ctx, invoice: Invoice, data: InvoiceFields) -> None:
         invoice.collection_method = changes["collection_method"]
     if "days_until_due" in changes:
         invoice.days_until_due = changes["days_until_due"]
+    if changes.get("as_payment_link") is not None:
+        invoice.as_payment_link = changes["as_payment_link"]
     if changes.get("rounding_mode"):
         invoice.rounding_mode = changes["rounding_mode"]
     if "default_tax_rates" in changes:
@@ -139,6 +142,7 @@ def build_draft(ctx: Ctx, data: InvoiceCreate) -> Invoice:
                       rounding_mode=data.rounding_mode or "half_up", metadata_={},
                       default_tax_rates=[], discounts=[], subtotal=0, discount_total=0,
                       tax_total=0, total=0, tax_breakdown=[], amount_paid=0,
+                      as_payment_link=False,
                       amount_credited=0, post_payment_credited=0)
     invoice.customer = customer
     invoice.updated = invoice.created

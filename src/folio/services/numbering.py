@@ -5,24 +5,31 @@ transaction. A rollback gives the number back; concurrent takers queue on the ro
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, update
 from sqlalchemy.exc import IntegrityError
 
 from folio.db.models import NumberSeries
 from folio.domain.numbering import slot_for
 from folio.services.context import Ctx
 
+_SERIES = cast(Table, NumberSeries.__table__)
+
 
 def _increment(ctx: Ctx, key: str) -> int | None:
+    # A Core statement on the table (no ORM bulk-update machinery, no session
+    # synchronization: nothing reads NumberSeries objects back), run without autoflush so
+    # the caller's pending changes go out in its own flush, not in an extra UPDATE here.
     stmt = (
-        update(NumberSeries)
-        .where(NumberSeries.account_id == ctx.account.id,
-               NumberSeries.livemode == ctx.livemode, NumberSeries.key == key)
-        .values(last_value=NumberSeries.last_value + 1)
-        .returning(NumberSeries.last_value)
+        update(_SERIES)
+        .where(_SERIES.c.account_id == ctx.account.id,
+               _SERIES.c.livemode == ctx.livemode, _SERIES.c.key == key)
+        .values(last_value=_SERIES.c.last_value + 1)
+        .returning(_SERIES.c.last_value)
     )
-    value = ctx.session.execute(stmt).scalar_one_or_none()
+    with ctx.session.no_autoflush:
+        value = ctx.session.execute(stmt).scalar_one_or_none()
     return None if value is None else int(value)
 
 

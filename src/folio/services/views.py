@@ -50,6 +50,7 @@ def contact_view(contact: CustomerContact) -> View:
     return {
         "id": contact.public_id, "object": "contact", "name": contact.name,
         "email": contact.email, "phone": contact.phone, "roles": list(contact.roles or []),
+        "login_id": contact.login_id,
     }
 
 
@@ -58,7 +59,8 @@ def customer_view(c: Customer) -> View:
         **_base(c, "customer"), "name": c.name, "email": c.email, "phone": c.phone,
         "description": c.description, "address": c.address, "tax_id": c.tax_id,
         "tax_exempt": c.tax_exempt, "locale": c.locale, "currency": c.currency,
-        "invoice_prefix": c.invoice_prefix,
+        "invoice_prefix": c.invoice_prefix, "external_id": c.external_id,
+        "timezone": c.timezone, "relationship_type": c.relationship_type,
         "contacts": [contact_view(x) for x in c.contacts], "metadata": c.metadata_ or {},
     }
 
@@ -67,6 +69,7 @@ def product_view(p: Product) -> View:
     return {
         **_base(p, "product"), "name": p.name, "description": p.description,
         "active": p.active, "unit_label": p.unit_label, "unit_code": p.unit_code,
+        "product_type": p.product_type,
         "updated": p.updated or p.created, "metadata": p.metadata_ or {},
     }
 
@@ -92,7 +95,7 @@ def tax_rate_view(t: TaxRate) -> View:
         **_base(t, "tax_rate"), "display_name": t.display_name, "description": t.description,
         "percentage": format_decimal(t.percentage), "inclusive": t.inclusive,
         "country": t.country, "state": t.state, "jurisdiction": t.jurisdiction,
-        "tax_type": t.tax_type, "category": t.category, "active": t.active,
+        "tax_type": t.tax_type, "category": t.category, "code": t.code, "active": t.active,
         "metadata": t.metadata_ or {},
     }
 
@@ -146,6 +149,8 @@ def invoice_view(inv: Invoice) -> View:
         "plan_name": inv.plan_name, "subscription": inv.subscription_ref,
         "recurring_schedule": inv.recurring_schedule_ref,
         "recurring_occurrence": inv.recurring_occurrence,
+        "invoice_type": inv.invoice_type, "fee_bearer": inv.fee_bearer,
+        "as_payment_link": inv.as_payment_link,
         "default_tax_rates": list(inv.default_tax_rates or []),
         "discounts": list(inv.discounts or []),
         "subtotal": inv.subtotal, "total_discount_amount": inv.discount_total,
@@ -184,7 +189,7 @@ def credit_note_view(cn: CreditNote) -> View:
         "type": cn.type, "currency": cn.currency, "amount": cn.amount,
         "subtotal": cn.amount - cn.tax_amount, "tax_amount": cn.tax_amount,
         "reason": cn.reason, "memo": cn.memo, "lines": list(cn.lines or []),
-        "voided_at": cn.voided_at, "metadata": cn.metadata_ or {},
+        "issued_at": cn.issued_at, "voided_at": cn.voided_at, "metadata": cn.metadata_ or {},
     }
 
 

@@ -1,14 +1,21 @@
 """All tables. Import from here so Alembic sees every model."""
 
 from folio.db.base import Base
-from folio.db.models.accounts import Account, ApiKey
-from folio.db.models.catalog import Coupon, Customer, CustomerContact, Price, Product, TaxRate
+from folio.db.models.accounts import Account, ApiKey, ClientCredential
+from folio.db.models.catalog import (
+    Coupon,
+    Customer,
+    CustomerContact,
+    Price,
+    Product,
+    TaxRate,
+)
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.ledger import CreditNote, Payment
 
 __all__ = [
-    "Account", "ApiKey", "Base", "Coupon", "CreditNote", "Customer", "CustomerContact",
+    "Account", "ApiKey", "Base", "ClientCredential", "Coupon", "CreditNote", "Customer", "CustomerContact",
     "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries", "Payment", "Price",
     "Product", "TaxRate",
 ]

@@ -41,3 +41,18 @@ class ApiKey(Base):
     last4: Mapped[str] = mapped_column(String(4))
     created: Mapped[int] = mapped_column(BigInteger)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ClientCredential(Base):
+    """A client id and secret that can be exchanged for a short-lived bearer token
+    (Dollr's token endpoint). The secret is stored as HMAC-SHA256, like API keys."""
+
+    __tablename__ = "client_credentials"
+
+    id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    livemode: Mapped[bool] = mapped_column(Boolean)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created: Mapped[int] = mapped_column(BigInteger)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -34,6 +34,9 @@ class Customer(TenantOwned, Base):
     locale: Mapped[str | None] = mapped_column(String(10))
     currency: Mapped[str | None] = mapped_column(String(3))
     invoice_prefix: Mapped[str] = mapped_column(String(12))
+    external_id: Mapped[str | None] = mapped_column(String(100), index=True)
+    timezone: Mapped[str | None] = mapped_column(String(40))
+    relationship_type: Mapped[str | None] = mapped_column(String(20))
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )
@@ -48,6 +51,7 @@ class CustomerContact(TenantOwned, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(40))
     roles: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    login_id: Mapped[str | None] = mapped_column(String(200))
     customer: Mapped[Customer] = relationship(back_populates="contacts")
 
 
@@ -60,6 +64,7 @@ class Product(TenantOwned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     unit_label: Mapped[str | None] = mapped_column(String(20))
     unit_code: Mapped[str | None] = mapped_column(String(8))  # UN/ECE Rec 20, e.g. C62, HUR
+    product_type: Mapped[str | None] = mapped_column(String(16))  # product | service
     updated: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
@@ -92,6 +97,7 @@ class TaxRate(TenantOwned, Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(50))
     tax_type: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(4), default="S")  # EN 16931 VAT category
+    code: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

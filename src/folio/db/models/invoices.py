@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -47,6 +48,11 @@ class Invoice(TenantOwned, Base):
     subscription_ref: Mapped[str | None] = mapped_column(String(64))
     recurring_schedule_ref: Mapped[str | None] = mapped_column(String(64))
     recurring_occurrence: Mapped[int | None] = mapped_column(Integer)
+    # how the invoice came to be (recurring, adjustment, ...) and who bears payment fees;
+    # both are recorded for the vendor faces (Commet invoiceType, Dollr fee_bearer)
+    invoice_type: Mapped[str | None] = mapped_column(String(24))
+    fee_bearer: Mapped[str | None] = mapped_column(String(8))
+    as_payment_link: Mapped[bool] = mapped_column(Boolean, default=False)
     # draft inputs: tax rate public ids applied to lines without their own, and discounts
     default_tax_rates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)

@@ -42,5 +42,6 @@ class CreditNote(TenantOwned, Base):
     memo: Mapped[str | None] = mapped_column(Text)
     lines: Mapped[list[Any]] = mapped_column(JSON, default=list)
     voided_at: Mapped[int | None] = mapped_column(BigInteger)
+    issued_at: Mapped[int | None] = mapped_column(BigInteger)
 
     invoice: Mapped[Invoice] = relationship(lazy="joined", innerjoin=True)

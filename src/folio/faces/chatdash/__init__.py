@@ -1,0 +1,1 @@
+"""The chatdash face (see docs/faces.md)."""

@@ -1,0 +1,1 @@
+"""The commet face (see docs/faces.md)."""

@@ -1,0 +1,1 @@
+"""The dolfin face (see docs/faces.md)."""

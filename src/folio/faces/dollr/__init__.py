@@ -1,0 +1,1 @@
+"""The dollr face (see docs/faces.md)."""
