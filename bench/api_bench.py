@@ -185,16 +185,18 @@ def wrk_get(url: str, headers: dict[str, str], seconds: float, connections: int)
     return Result(rate=rps, count=total, seconds=seconds, errors=errors)
 
 
-def threads_loop(n: int, seconds: float, make: Callable[[], Callable[[], int]]) -> Result:
-    """n threads, each repeating its operation until the deadline; counts operations."""
+Make = Callable[[contextlib.ExitStack], Callable[[], int]]
+
+
+def threads_loop(n: int, seconds: float, make: Make) -> Result:
+    """n threads, each repeating its operation until the deadline; counts operations.
+    make(stack) builds one thread's operation and registers its cleanup on the stack."""
     counts = [0] * n
     errors = [0] * n
-    ops = [make() for _ in range(n)]
     start_gate = threading.Barrier(n + 1)
     state: dict[str, float] = {}
 
-    def run(i: int) -> None:
-        op = ops[i]
+    def run(op: Callable[[], int], i: int) -> None:
         start_gate.wait()
         deadline = state["deadline"]
         while time.perf_counter() < deadline:
@@ -207,22 +209,24 @@ def threads_loop(n: int, seconds: float, make: Callable[[], Callable[[], int]]) 
                 if errors[i] > 50:
                     return
 
-    workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(n)]
-    for w in workers:
-        w.start()
-    begin = time.perf_counter()
-    state["deadline"] = begin + seconds
-    start_gate.wait()
-    for w in workers:
-        w.join()
-    elapsed = time.perf_counter() - begin
+    with contextlib.ExitStack() as stack:
+        workers = [threading.Thread(target=run, args=(make(stack), i), daemon=True)
+                   for i in range(n)]
+        for w in workers:
+            w.start()
+        begin = time.perf_counter()
+        state["deadline"] = begin + seconds
+        start_gate.wait()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - begin
     return Result(rate=sum(counts) / elapsed, count=sum(counts), seconds=elapsed,
                   errors=sum(errors))
 
 
 def httpx_get(url: str, headers: dict[str, str], seconds: float, connections: int) -> Result:
-    def make() -> Callable[[], int]:
-        client = httpx.Client(headers=headers, timeout=30)
+    def make(stack: contextlib.ExitStack) -> Callable[[], int]:
+        client = stack.enter_context(httpx.Client(headers=headers, timeout=30))
 
         def op() -> int:
             response = client.get(url)
@@ -242,9 +246,9 @@ def http_create_finalize(server: Server, key: str, seed: Seed, threads: int,
                          seconds: float) -> Result:
     body = seed.create_body
 
-    def make() -> Callable[[], int]:
-        client = httpx.Client(base_url=server.base, timeout=30,
-                              headers={"Authorization": f"Bearer {key}"})
+    def make(stack: contextlib.ExitStack) -> Callable[[], int]:
+        client = stack.enter_context(httpx.Client(
+            base_url=server.base, timeout=30, headers={"Authorization": f"Bearer {key}"}))
 
         def op() -> int:
             created = client.post("/v1/invoices", json=body)
@@ -348,15 +352,14 @@ FLOOR_SERIES = "FLOOR#"
 
 
 class FloorWriter:
-    """One connection; writes one invoice the way the server does, minus ORM and HTTP."""
+    """One DB-API connection; writes one invoice the way the server does, minus the ORM and
+    HTTP. begin: the statement that opens a write transaction (None: the driver's implicit
+    BEGIN, as psycopg does)."""
 
-    def __init__(self, rows: FloorRows, execute: Callable[[str, tuple[Any, ...]], Any],
-                 fetch_one: Callable[[str, tuple[Any, ...]], Any],
-                 many: Callable[[str, list[tuple[Any, ...]]], None],
-                 begin: Callable[[], None], commit: Callable[[], None],
-                 statements: dict[str, str], false: Any) -> None:
-        self.rows, self.execute, self.fetch_one, self.many = rows, execute, fetch_one, many
-        self.begin, self.commit, self.sql, self.false = begin, commit, statements, false
+    def __init__(self, rows: FloorRows, conn: Any, begin: str | None,
+                 statements: dict[str, str]) -> None:
+        self.rows, self.conn, self.begin_sql, self.sql = rows, conn, begin, statements
+        self.false = False
         draft, opened = rows.seed.draft_view, rows.seed.open_view
         self.lines = [(line["description"], line["quantity"], line["unit_amount_decimal"],
                        line["unit_code"], json.dumps(line["tax_rates"]), line["amount"],
@@ -366,6 +369,24 @@ class FloorWriter:
                        json.dumps(draft["total_taxes"]))
         self.default_rates = json.dumps(draft["default_tax_rates"])
         self.snapshot = opened["customer_details"]
+
+    def begin(self) -> None:
+        if self.begin_sql:
+            self.conn.execute(self.begin_sql)
+
+    def execute(self, sql: str, params: tuple[Any, ...]) -> None:
+        self.conn.execute(sql, params)
+
+    def fetch_one(self, sql: str, params: tuple[Any, ...]) -> Any:
+        return self.conn.execute(sql, params).fetchone()
+
+    def many(self, sql: str, seq: list[tuple[Any, ...]]) -> None:
+        cur = self.conn.cursor()
+        cur.executemany(sql, seq)
+        cur.close()
+
+    def commit(self) -> None:
+        self.conn.commit()
 
     def _event(self, type_: str, view: dict[str, Any], now: int) -> tuple[Any, ...]:
         public_id, uid = self.rows.ids("evt")
@@ -409,45 +430,29 @@ class FloorWriter:
         return 1
 
 
-def sqlite_floor(path: str, rows: FloorRows) -> Callable[[], Callable[[], int]]:
+def sqlite_floor(path: str, rows: FloorRows) -> Make:
     statements = floor_statements("?")
 
-    def make() -> Callable[[], int]:
+    def make(stack: contextlib.ExitStack) -> Callable[[], int]:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        stack.callback(conn.close)
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "busy_timeout=30000"):
+                       "busy_timeout=30000"):  # as folio.db.engine configures SQLite
             conn.execute(f"PRAGMA {pragma}")
-        writer = FloorWriter(
-            rows, execute=conn.execute,
-            fetch_one=lambda sql, params: conn.execute(sql, params).fetchone(),
-            many=lambda sql, seq: conn.executemany(sql, seq) and None,
-            begin=lambda: conn.execute("BEGIN IMMEDIATE") and None,
-            commit=lambda: conn.execute("COMMIT") and None,
-            statements=statements, false=False)
-        return writer.invoice
+        return FloorWriter(rows, conn, "BEGIN IMMEDIATE", statements).invoice
 
     return make
 
 
-def postgres_floor(url: str, rows: FloorRows) -> Callable[[], Callable[[], int]]:
+def postgres_floor(url: str, rows: FloorRows) -> Make:
     import psycopg
 
     statements = floor_statements("%s")
 
-    def make() -> Callable[[], int]:
+    def make(stack: contextlib.ExitStack) -> Callable[[], int]:
         conn = psycopg.connect(pg_conninfo(url))  # implicit BEGIN, READ COMMITTED
-
-        def fetch_one(sql: str, params: tuple[Any, ...]) -> Any:
-            return conn.execute(sql, params).fetchone()
-
-        def many(sql: str, seq: list[tuple[Any, ...]]) -> None:
-            with conn.cursor() as cur:
-                cur.executemany(sql, seq)
-
-        writer = FloorWriter(rows, execute=conn.execute, fetch_one=fetch_one, many=many,
-                             begin=lambda: None, commit=conn.commit, statements=statements,
-                             false=False)
-        return writer.invoice
+        stack.callback(conn.close)
+        return FloorWriter(rows, conn, None, statements).invoice
 
     return make
 
@@ -483,6 +488,7 @@ class Options:
     client: str  # wrk | httpx
     read_connections: int
     write_threads: int
+    pg_url: str = PG_URL
 
 
 @dataclass
@@ -492,7 +498,7 @@ class Figures:
     ping: Result
     write: Result
     floor: Result
-    floor_cpu_note: str = ""
+    account: Result
 
 
 def with_cpu(server: Server, run: Callable[[], Result]) -> Result:
@@ -511,7 +517,7 @@ def run_database(kind: str, opts: Options) -> Figures:
             db_path = str(workdir / "bench.db")
             url = f"sqlite:///{db_path}"
         else:
-            url = PG_URL
+            url = opts.pg_url
             reset_postgres(url)
         server = Server(url, workdir)
         server.cli("migrate")
@@ -529,25 +535,23 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
     seeded = seed(server, key)
     headers = {"Authorization": f"Bearer {key}"}
     get = wrk_get if opts.client == "wrk" else httpx_get
-    invoice_url = f"{server.base}/v1/invoices/{seeded.invoice_10}"
-    ping_url = f"{server.base}/ping"
+    urls = {"ping": f"{server.base}/ping", "account": f"{server.base}/v1/account",
+            "invoice": f"{server.base}/v1/invoices/{seeded.invoice_10}"}
     print(f"  [{kind}] server pid {server.proc.pid if server.proc else '?'} on "
           f"{server.base}; reads with {opts.client} x{opts.read_connections}", flush=True)
-    # warm up both endpoints (imports, pools, caches, prepared statements)
-    get(ping_url, headers, 1, opts.read_connections)
-    get(invoice_url, headers, 1, opts.read_connections)
-    invoices, pings = [], []
+    for url_ in urls.values():  # warm up: imports, pools, caches, prepared statements
+        get(url_, headers, 1, opts.read_connections)
+    reads: dict[str, list[Result]] = {name: [] for name in urls}
     for _ in range(opts.rounds):
-        pings.append(with_cpu(server, lambda: get(ping_url, headers, opts.seconds,
-                                                  opts.read_connections)))
-        invoices.append(with_cpu(server, lambda: get(invoice_url, headers, opts.seconds,
-                                                     opts.read_connections)))
-        print(f"    ping {pings[-1].rate:8.0f}/s   invoice {invoices[-1].rate:8.0f}/s",
-              flush=True)
+        for name, url_ in urls.items():
+            reads[name].append(with_cpu(server, lambda u=url_: get(
+                u, headers, opts.seconds, opts.read_connections)))
+        print("    " + "   ".join(f"{name} {runs[-1].rate:7.0f}/s"
+                                  for name, runs in reads.items()), flush=True)
 
-    rows = floor_setup(kind, url.split("///", 1)[1] if kind == "sqlite" else url, seeded)
-    floor_make = (sqlite_floor(url.split("///", 1)[1], rows) if kind == "sqlite"
-                  else postgres_floor(url, rows))
+    path = url.split("///", 1)[1] if kind == "sqlite" else url
+    rows = floor_setup(kind, path, seeded)
+    floor_make = sqlite_floor(path, rows) if kind == "sqlite" else postgres_floor(url, rows)
     threads = opts.write_threads
     print(f"  [{kind}] writes: {threads} thread(s) each, HTTP (httpx keep-alive) vs raw SQL",
           flush=True)
@@ -557,11 +561,15 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
     for _ in range(opts.rounds):
         writes.append(with_cpu(server, lambda: http_create_finalize(
             server, key, seeded, threads, opts.seconds)))
-        floors.append(threads_loop(threads, opts.seconds, floor_make))
+        before = time.process_time()
+        floor = threads_loop(threads, opts.seconds, floor_make)
+        if floor.count:
+            floor.server_cpu_ms = (time.process_time() - before) * 1000 / floor.count
+        floors.append(floor)
         print(f"    folio {writes[-1].rate:8.1f} inv/s   floor {floors[-1].rate:8.1f} inv/s",
               flush=True)
-    return Figures(db=kind, invoice=best(invoices), ping=best(pings), write=best(writes),
-                   floor=best(floors))
+    return Figures(db=kind, invoice=best(reads["invoice"]), ping=best(reads["ping"]),
+                   account=best(reads["account"]), write=best(writes), floor=best(floors))
 
 
 # --------------------------------------------------------------------------- report
@@ -571,38 +579,52 @@ def verdict(ratio: float, target: float) -> str:
     return "PASS" if ratio >= target else "MISS"
 
 
-def cpu_note(result: Result) -> str:
-    errors = f", {result.errors} errors" if result.errors else ""
-    if result.server_cpu_ms is None:
-        return f"({result.count} ops{errors})"
-    return f"(server CPU {result.server_cpu_ms:.2f} ms/op, {result.count} ops{errors})"
+def cpu_ms(result: Result) -> str:
+    return "n/a" if result.server_cpu_ms is None else f"{result.server_cpu_ms:.2f} ms"
 
 
-def report(all_figures: list[Figures], opts: Options) -> None:
+def cpu_ratio(numerator: Result, denominator: Result) -> str:
+    if not numerator.server_cpu_ms or not denominator.server_cpu_ms:
+        return "n/a"
+    return f"{numerator.server_cpu_ms / denominator.server_cpu_ms:.2f}"
+
+
+def errors(*results: Result) -> str:
+    n = sum(r.errors for r in results)
+    return f"  !! {n} failed requests" if n else ""
+
+
+def report(all_figures: list[Figures], opts: Options, load: str) -> None:
+    rule = "=" * 100
     print()
-    print("=" * 100)
-    print(f"Folio API benchmark - {os.cpu_count()} CPU core(s); ONE uvicorn worker process; "
-          "the load generator runs on the same cores and competes with the server (and, for "
-          "PostgreSQL, with the postgres backends).")
-    print(f"Reads: {opts.client} with {opts.read_connections} keep-alive connections, same "
-          "for the endpoint and /ping. Writes: "
-          f"{opts.write_threads} thread(s) of keep-alive httpx clients vs {opts.write_threads} "
-          "thread(s) of raw sqlite3/psycopg (no ORM, no HTTP), same database and durability "
-          "(SQLite WAL + synchronous=NORMAL, PostgreSQL defaults).")
-    print(f"Best of {opts.rounds} interleaved rounds of {opts.seconds:g}s each.")
+    print(rule)
+    print(f"Folio API benchmark on {os.cpu_count()} CPU core(s), {load}. The server is ONE "
+          "uvicorn worker process;\nthe load generator (and PostgreSQL) run on the same cores "
+          "and compete with it.")
+    print(f"Reads: {opts.client}, {opts.read_connections} keep-alive connections, same for the "
+          f"endpoint and /ping. Writes: {opts.write_threads} thread(s) of keep-alive httpx "
+          f"clients\nvs {opts.write_threads} thread(s) of raw sqlite3/psycopg (no ORM, no "
+          "HTTP) on the same database and durability (SQLite WAL + synchronous=NORMAL;\n"
+          f"PostgreSQL defaults). Best of {opts.rounds} interleaved rounds of {opts.seconds:g}s. "
+          "'CPU' = CPU time of the server process per request (or, for the floor,\nof the "
+          "bench process per invoice): a cross-check that does not depend on how busy the "
+          "machine is.")
     print("-" * 100)
     for f in all_figures:
         r_read = f.invoice.rate / f.ping.rate if f.ping.rate else 0.0
         r_write = f.write.rate / f.floor.rate if f.floor.rate else 0.0
         print(f"{f.db:<8} GET invoice 10 lines: {f.invoice.rate:.0f} req/s | ping: "
               f"{f.ping.rate:.0f} req/s | ratio {r_read:.2f} (target >= {READ_TARGET:.2f}) "
-              f"{verdict(r_read, READ_TARGET)}")
-        print(f"{'':<8}   invoice {cpu_note(f.invoice)}; ping {cpu_note(f.ping)}")
+              f"{verdict(r_read, READ_TARGET)}{errors(f.invoice, f.ping)}")
+        print(f"{'':<11}CPU/request: invoice {cpu_ms(f.invoice)}, ping {cpu_ms(f.ping)} "
+              f"(CPU ratio {cpu_ratio(f.ping, f.invoice)}); for reference GET /v1/account "
+              f"{f.account.rate:.0f} req/s, {cpu_ms(f.account)}")
         print(f"{f.db:<8} create+finalize 3 lines: {f.write.rate:.1f} inv/s | raw-SQL floor: "
               f"{f.floor.rate:.1f} inv/s | ratio {r_write:.2f} (target >= "
-              f"{WRITE_TARGET:.2f}) {verdict(r_write, WRITE_TARGET)}")
-        print(f"{'':<8}   folio {cpu_note(f.write)}; floor ({f.floor.count} invoices)")
-    print("=" * 100)
+              f"{WRITE_TARGET:.2f}) {verdict(r_write, WRITE_TARGET)}{errors(f.write, f.floor)}")
+        print(f"{'':<11}CPU/invoice: folio server {cpu_ms(f.write)} (2 requests), floor "
+              f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)})")
+    print(rule)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -614,15 +636,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="load generator for the GETs (auto: wrk if installed)")
     parser.add_argument("--read-connections", type=int, default=4)
     parser.add_argument("--write-threads", type=int, default=2)
+    parser.add_argument("--pg-url", default=PG_URL,
+                        help="PostgreSQL database whose public schema is DROPPED and rebuilt")
     args = parser.parse_args(argv)
     client = args.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "httpx"
     opts = Options(seconds=args.seconds, rounds=max(1, args.rounds), client=client,
-                   read_connections=args.read_connections, write_threads=args.write_threads)
+                   read_connections=args.read_connections, write_threads=args.write_threads,
+                   pg_url=args.pg_url)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     figures: list[Figures] = []
     started = time.perf_counter()
+    load = "load average at start {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     for kind in kinds:
         print(f"== {kind}", flush=True)
         try:
@@ -630,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:
             print(f"  {kind}: skipped: {type(exc).__name__}: {exc}", flush=True)
     if figures:
-        report(figures, opts)
+        report(figures, opts, load)
     print(f"total {time.perf_counter() - started:.0f}s")
     return 0
 

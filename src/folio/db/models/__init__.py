@@ -15,7 +15,7 @@ from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.ledger import CreditNote, Payment
 
 __all__ = [
-    "Account", "ApiKey", "Base", "ClientCredential", "Coupon", "CreditNote", "Customer", "CustomerContact",
-    "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries", "Payment", "Price",
+    "Account", "ApiKey", "Base", "ClientCredential", "Coupon", "CreditNote", "Customer",
+    "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries", "Payment", "Price",
     "Product", "TaxRate",
 ]
