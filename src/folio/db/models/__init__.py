@@ -16,6 +16,6 @@ from folio.db.models.ledger import CreditNote, Payment
 
 __all__ = [
     "Account", "ApiKey", "Base", "ClientCredential", "Coupon", "CreditNote", "Customer",
-    "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries", "Payment", "Price",
-    "Product", "TaxRate",
+    "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries",
+    "Payment", "Price", "Product", "TaxRate",
 ]
