@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from folio.config import Settings
 from folio.db.engine import Database
-from folio.db.models import Account, IdempotencyKey
+from folio.db.models import IdempotencyKey
 from folio.domain.errors import Conflict, InvalidInput
 from folio.services.accounts import Principal, authenticate
 from folio.services.context import Ctx
@@ -127,11 +127,9 @@ class Call:
     path: str
 
     def _ctx(self, session: Session) -> Ctx:
-        account = session.get(Account, self.principal.account_id)
-        assert account is not None
-        return Ctx(session=session, account=account, livemode=self.principal.livemode,
-                   clock=self.app.clock, request_id=self.request_id,
-                   idempotency_key=self.idempotency_key)
+        return Ctx(session, account_id=self.principal.account_id,
+                   livemode=self.principal.livemode, clock=self.app.clock,
+                   request_id=self.request_id, idempotency_key=self.idempotency_key)
 
     @classmethod
     def for_request(cls, request: Request, principal: Principal,
@@ -160,7 +158,7 @@ class Call:
                 replay = self._replay(session, key, digest)
                 if replay is not None:
                     return replay
-                record = IdempotencyKey(account_id=ctx.account.id, livemode=ctx.livemode,
+                record = IdempotencyKey(account_id=ctx.account_id, livemode=ctx.livemode,
                                         key=key, request_hash=digest, created=ctx.now())
                 try:
                     with session.begin_nested():

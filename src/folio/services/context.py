@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
@@ -16,22 +15,40 @@ def system_clock() -> int:
     return int(time.time())
 
 
-@dataclass
 class Ctx:
-    session: Session
-    account: Account
-    livemode: bool
-    clock: Callable[[], int] = field(default=system_clock)
-    request_id: str | None = None
-    idempotency_key: str | None = None
+    """The acting tenant is known by id; its Account row (settings such as numbering
+    patterns and the default currency) is loaded only when a use case asks for it."""
+
+    def __init__(
+        self, session: Session, *, livemode: bool, account: Account | None = None,
+        account_id: int | None = None, clock: Callable[[], int] = system_clock,
+        request_id: str | None = None, idempotency_key: str | None = None,
+    ) -> None:
+        if account_id is None:
+            if account is None:
+                raise ValueError("Ctx needs an account or an account_id")
+            account_id = account.id
+        self.session = session
+        self.account_id: int = account_id
+        self.livemode = livemode
+        self.clock = clock
+        self.request_id = request_id
+        self.idempotency_key = idempotency_key
+        self._account = account
+        self.scope = Scope(account_id=account_id, livemode=livemode)
 
     @property
-    def scope(self) -> Scope:
-        return Scope(account_id=self.account.id, livemode=self.livemode)
+    def account(self) -> Account:
+        if self._account is None:
+            account = self.session.get(Account, self.account_id)
+            if account is None:  # pragma: no cover - keys cascade with their account
+                raise LookupError(f"account {self.account_id} is gone")
+            self._account = account
+        return self._account
 
     def now(self) -> int:
         return self.clock()
 
     def owned(self) -> dict[str, object]:
         """Column values every new tenant object starts with."""
-        return {"account_id": self.account.id, "livemode": self.livemode, "created": self.now()}
+        return {"account_id": self.account_id, "livemode": self.livemode, "created": self.now()}

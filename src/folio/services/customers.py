@@ -11,7 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from folio.db.models import Customer, CustomerContact
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
-from folio.domain.errors import InvalidInput
+from folio.domain.errors import InvalidInput, NotFound
 from folio.domain.money import normalize_currency
 from folio.services import events
 from folio.services.context import Ctx
@@ -123,10 +123,13 @@ def update_customer(ctx: Ctx, customer_id: str, data: CustomerUpdate) -> Custome
 
 
 def list_customers(ctx: Ctx, p: Page, email: str | None = None,
-                   created: dict[str, int] | None = None) -> tuple[list[Customer], bool]:
+                   created: dict[str, int] | None = None, external_id: str | None = None,
+                   ) -> tuple[list[Customer], bool]:
     stmt = created_filter(scoped(Customer, ctx.scope), Customer, created)
     if email:
         stmt = stmt.where(Customer.email == email)
+    if external_id:
+        stmt = stmt.where(Customer.external_id == external_id)
     return page(ctx.session, stmt, Customer, ctx.scope, p)
 
 
@@ -139,3 +142,56 @@ def find_by_email(ctx: Ctx, email: str) -> Customer | None:
         scoped(Customer, ctx.scope).where(Customer.email == email).order_by(Customer.id)
     ).first()
 
+
+
+# contacts, one at a time (their ids stay stable, unlike a full `contacts` replacement)
+
+def get_contact(ctx: Ctx, customer_id: str, contact_id: str) -> CustomerContact:
+    customer = get_customer(ctx, customer_id)
+    for contact in customer.contacts:
+        if contact.public_id == contact_id:
+            return contact
+    raise NotFound(f"No such contact on customer {customer.public_id}: '{contact_id}'.",
+                   param="contact")
+
+
+def add_contact(ctx: Ctx, customer_id: str, data: ContactInput) -> CustomerContact:
+    customer = get_customer(ctx, customer_id)
+    if len(customer.contacts) >= 20:
+        raise InvalidInput("A customer holds at most 20 contacts.", param="contacts")
+    contact = CustomerContact(**ctx.owned(), customer_id=customer.id, name=data.name,
+                              email=data.email, phone=data.phone, roles=sorted(set(data.roles)),
+                              login_id=data.login_id, metadata_={})
+    customer.contacts.append(contact)
+    ctx.session.flush()
+    events.record(ctx, "customer.updated", customer_view(customer))
+    return contact
+
+
+def update_contact(ctx: Ctx, customer_id: str, contact_id: str,
+                   data: ContactInput) -> CustomerContact:
+    """Changes only the fields the caller sent; `roles`, when sent, replaces the roles."""
+    contact = get_contact(ctx, customer_id, contact_id)
+    for key, value in provided(data).items():
+        setattr(contact, key, sorted(set(value)) if key == "roles" else value)
+    ctx.session.flush()
+    events.record(ctx, "customer.updated", customer_view(contact.customer))
+    return contact
+
+
+def find_by_external_id(ctx: Ctx, external_id: str) -> Customer | None:
+    return ctx.session.scalars(
+        scoped(Customer, ctx.scope).where(Customer.external_id == external_id)
+        .order_by(Customer.id)
+    ).first()
+
+
+def create_or_get_by_external_id(ctx: Ctx, data: CustomerCreate) -> tuple[Customer, bool]:
+    """Create, unless a customer of this tenant already has data.external_id: then that
+    customer is returned unchanged (a retried create names the same external id).
+    Returns the customer and whether it was created."""
+    if data.external_id:
+        existing = find_by_external_id(ctx, data.external_id)
+        if existing is not None:
+            return existing, False
+    return create_customer(ctx, data), True

@@ -22,7 +22,7 @@ EVENT_TYPES = frozenset({
 def record(ctx: Ctx, type_: str, obj: dict[str, Any]) -> Event:
     assert type_ in EVENT_TYPES, type_
     event = Event(
-        account_id=ctx.account.id, livemode=ctx.livemode, created=ctx.now(), type=type_,
+        account_id=ctx.account_id, livemode=ctx.livemode, created=ctx.now(), type=type_,
         object_type=str(obj["object"]), object_id=str(obj["id"]), data={"object": obj},
         request_id=ctx.request_id, idempotency_key=ctx.idempotency_key,
     )

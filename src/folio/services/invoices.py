@@ -257,10 +257,13 @@ def remove_line(ctx: Ctx, invoice_id: str, line_id: str) -> Invoice:
 
 
 def list_invoices(ctx: Ctx, p: Page, *, status: str | None = None, customer: str | None = None,
-                  created: dict[str, int] | None = None) -> tuple[list[Invoice], bool]:
+                  created: dict[str, int] | None = None, subscription: str | None = None,
+                  ) -> tuple[list[Invoice], bool]:
     stmt = created_filter(scoped(Invoice, ctx.scope), Invoice, created)
     if status:
         stmt = stmt.where(Invoice.status == status)
+    if subscription:
+        stmt = stmt.where(Invoice.subscription_ref == subscription)
     if customer:
         stmt = stmt.where(Invoice.customer_id == get_customer(ctx, customer, "customer").id)
     return page(ctx.session, stmt, Invoice, ctx.scope, p)

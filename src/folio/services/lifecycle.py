@@ -4,7 +4,7 @@ goes through domain.states.next_invoice_status."""
 from __future__ import annotations
 
 from folio.db.models import Invoice, Payment
-from folio.domain.errors import InvalidState, RuleViolation
+from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
 from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import events
@@ -142,3 +142,18 @@ def mark_uncollectible(ctx: Ctx, invoice_id: str) -> Invoice:
     ctx.session.flush()
     events.record(ctx, "invoice.marked_uncollectible", invoice_view(invoice))
     return invoice
+
+
+def close_open_invoice(ctx: Ctx, invoice_id: str, outcome: str) -> Invoice:
+    """Closes an open invoice as 'paid' (what is due, paid in full out of band) or 'void'.
+    Only an open invoice may be closed this way: paid and void are final, and a draft or
+    uncollectible invoice is refused (the Commet face's status change)."""
+    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    if invoice.status != InvoiceStatus.OPEN.value:
+        raise InvalidState(f"Invoice {invoice.public_id} is {invoice.status}; only an open "
+                           "invoice can be marked paid or void.", code="invoice_not_open")
+    if outcome == "paid":
+        return pay_invoice(ctx, invoice_id)
+    if outcome == "void":
+        return void_invoice(ctx, invoice_id)
+    raise InvalidInput(f"Unknown outcome '{outcome}'; use 'paid' or 'void'.", param="status")

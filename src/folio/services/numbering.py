@@ -23,7 +23,7 @@ def _increment(ctx: Ctx, key: str) -> int | None:
     # the caller's pending changes go out in its own flush, not in an extra UPDATE here.
     stmt = (
         update(_SERIES)
-        .where(_SERIES.c.account_id == ctx.account.id,
+        .where(_SERIES.c.account_id == ctx.account_id,
                _SERIES.c.livemode == ctx.livemode, _SERIES.c.key == key)
         .values(last_value=_SERIES.c.last_value + 1)
         .returning(_SERIES.c.last_value)
@@ -41,7 +41,7 @@ def take_number(ctx: Ctx, pattern: str, *, customer_prefix: str) -> str:
     if value is None:
         try:
             with ctx.session.begin_nested():
-                ctx.session.add(NumberSeries(account_id=ctx.account.id, livemode=ctx.livemode,
+                ctx.session.add(NumberSeries(account_id=ctx.account_id, livemode=ctx.livemode,
                                              key=slot.key, last_value=1))
             value = 1
         except IntegrityError:  # another transaction opened the series first

@@ -5,6 +5,7 @@ from __future__ import annotations
 from folio.db.models import Payment
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.services.context import Ctx
+from folio.services.customers import get_customer
 from folio.services.inputs import PaymentCreate
 from folio.services.invoices import get_invoice
 from folio.services.lifecycle import record_payment
@@ -22,8 +23,11 @@ def get_payment(ctx: Ctx, payment_id: str) -> Payment:
 
 
 def list_payments(ctx: Ctx, p: Page, *, invoice: str | None = None,
-                  created: dict[str, int] | None = None) -> tuple[list[Payment], bool]:
+                  created: dict[str, int] | None = None,
+                  customer: str | None = None) -> tuple[list[Payment], bool]:
     stmt = created_filter(scoped(Payment, ctx.scope), Payment, created)
     if invoice:
         stmt = stmt.where(Payment.invoice_id == get_invoice(ctx, invoice, param="invoice").id)
+    if customer:
+        stmt = stmt.where(Payment.customer_id == get_customer(ctx, customer, "customer").id)
     return page(ctx.session, stmt, Payment, ctx.scope, p)

@@ -8,7 +8,7 @@ from pydantic import Field
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
 from folio.api.schemas import Deleted, InvoiceOut, ListOf
-from folio.services import invoices, lifecycle
+from folio.services import invoice_reads, invoices, lifecycle
 from folio.services.inputs import Input, InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
 from folio.services.views import invoice_view
 
@@ -37,7 +37,7 @@ def preview_invoice(body: InvoiceCreate, call: CallDep) -> Response:
 
 @router.get("/{invoice_id}", response_model=InvoiceOut, summary="Retrieve an invoice")
 def get_invoice(invoice_id: str, call: CallDep) -> Response:
-    return call.read(lambda ctx: invoice_view(invoices.get_invoice(ctx, invoice_id)))
+    return call.read(lambda ctx: invoice_reads.invoice_view_by_public_id(ctx, invoice_id))
 
 
 @router.post("/{invoice_id}", response_model=InvoiceOut, summary="Update a draft invoice")
