@@ -11,7 +11,7 @@ from folio.domain.errors import InvalidInput, InvalidState, NotFound
 from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus
 from folio.services import events
-from folio.services.catalog import get_price
+from folio.services.catalog import get_price, get_product
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
 from folio.services.inputs import (
@@ -105,6 +105,10 @@ def _line_from_input(ctx: Ctx, invoice: Invoice, data: LineCreate, position: int
         price_ref, product_ref = price.public_id, price.product.public_id
         unit_code = unit_code or price.product.unit_code
         description = description or price.product.name
+    elif data.product is not None and data.unit_amount is None \
+            and data.unit_amount_decimal is None:
+        raise InvalidInput("A line for a product without a price needs a unit amount.",
+                           param=f"{param}.unit_amount", code="parameter_missing")
     elif data.unit_amount is not None and data.unit_amount_decimal is not None:
         raise InvalidInput("Give unit_amount or unit_amount_decimal, not both.",
                            param=f"{param}.unit_amount")
@@ -118,6 +122,14 @@ def _line_from_input(ctx: Ctx, invoice: Invoice, data: LineCreate, position: int
     if unit < 0 and data.type not in ("discount", "credit"):
         raise InvalidInput("Only discount and credit lines may have a negative unit amount.",
                            param=f"{param}.unit_amount")
+    if data.product is not None:
+        if product_ref is not None and product_ref != data.product:
+            raise InvalidInput("The price belongs to another product.",
+                               param=f"{param}.product")
+        product = get_product(ctx, data.product, param=f"{param}.product")
+        product_ref = product.public_id
+        unit_code = unit_code or product.unit_code
+        description = description or product.name
     return InvoiceLine(
         **ctx.owned(), position=position, type=data.type, description=description,
         product_ref=product_ref, price_ref=price_ref, quantity=data.quantity,

@@ -123,9 +123,11 @@ def pay_invoice(ctx: Ctx, invoice_id: str, *, method: str = "manual",
     return invoice
 
 
-def void_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
+def void_invoice(ctx: Ctx, invoice_id: str, *, allow_draft: bool = False) -> Invoice:
+    """`allow_draft` also voids a draft, keeping its row (faces whose delete is a void)."""
     invoice = get_invoice(ctx, invoice_id, for_update=True)
-    transition(ctx, invoice, InvoiceAction.VOID)
+    draft = allow_draft and invoice.status == InvoiceStatus.DRAFT.value
+    transition(ctx, invoice, InvoiceAction.VOID_DRAFT if draft else InvoiceAction.VOID)
     if invoice.amount_paid > 0:
         raise InvalidState("This invoice has payments; credit it with a credit note instead.",
                            code="invoice_has_payments")

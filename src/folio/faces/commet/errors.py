@@ -1,0 +1,122 @@
+"""Every error of the Commet face, in one place, in Commet's envelope:
+{"success": false, "error": {"type", "code", "message", "param", "details", "doc_url"}}."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from folio.domain.errors import DomainError, ErrorKind
+
+log = logging.getLogger("folio.faces.commet")
+
+STATUS = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.UNPROCESSABLE: 422,
+}
+TYPES = {400: "validation_error", 401: "authentication_error", 403: "permission_error",
+         404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error",
+         422: "unprocessable_error", 500: "api_error"}
+
+# Folio parameter names -> Commet's camelCase names
+PARAMS = {"customer": "customerId", "starting_after": "cursor", "ending_before": "cursor",
+          "name": "fullName", "tax_id": "taxDocument", "external_id": "externalId",
+          "lines": "amount", "lines[0].unit_amount": "amount", "id": "id"}
+# Folio codes whose status Commet reports differently
+CODE_STATUS = {"invoice_total_negative": 422}
+_NO_SUCH = re.compile(r"^No such ([a-z_ ]+?):")
+
+
+def error_body(status: int, code: str, message: str, param: str | None = None,
+               details: Any = None, type_: str | None = None) -> JSONResponse:
+    return JSONResponse(
+        {"success": False, "error": {
+            "type": type_ or TYPES.get(status, "invalid_request_error"), "code": code,
+            "message": message, "param": param, "details": details, "doc_url": None}},
+        status_code=status)
+
+
+def _param(param: str | None) -> str | None:
+    if param is None:
+        return None
+    return PARAMS.get(param, param)
+
+
+def domain_error(exc: DomainError) -> JSONResponse:
+    status = CODE_STATUS.get(exc.code, STATUS[exc.kind])
+    code, message = exc.code, exc.message
+    if exc.kind is ErrorKind.NOT_FOUND:
+        match = _NO_SUCH.match(exc.message)
+        code = f"{match.group(1).replace(' ', '_')}_not_found" if match else "not_found"
+    elif exc.kind is ErrorKind.UNAUTHENTICATED:
+        code = "unauthorized"
+        message = ("Missing API key: send it in the x-api-key header."
+                   if exc.code == "api_key_missing" else "Invalid API key.")
+    elif exc.code == "invoice_total_negative":
+        message = ("Folio cannot hold an invoice with a negative total, so a negative "
+                   "adjustment (a credit) is refused here; credit the customer's open "
+                   "invoices with credit notes through Folio's API instead.")
+    type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
+    return error_body(status, code, message, _param(exc.param), type_=type_)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out
+
+
+def validation_error(exc: RequestValidationError | ValidationError) -> JSONResponse:
+    details = []
+    for err in exc.errors():
+        field = _field(tuple(err.get("loc", ())))
+        message = str(err.get("msg", "Invalid value."))
+        if err.get("type") in ("json_invalid", "model_attributes_type", "dict_type") \
+                and not field:
+            message = "The request body must be a JSON object."
+        details.append({"field": PARAMS.get(field, field) or "body", "message": message})
+    first = details[0] if details else {"field": "body", "message": "Invalid request."}
+    param = None if first["field"] == "body" else first["field"]
+    message = f"Invalid value for {param}: {first['message']}" if param else first["message"]
+    return error_body(400, "validation_error", message, param, details)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        return domain_error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_error(exc)
+
+    @app.exception_handler(ValidationError)
+    async def _input(_: Request, exc: ValidationError) -> JSONResponse:
+        # a Folio input built from an accepted Commet body refused a value
+        return validation_error(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {404: "route_not_found", 405: "method_not_allowed"}
+        return error_body(exc.status_code, codes.get(exc.status_code, "http_error"),
+                          str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        response = error_body(500, "internal_error", "An unexpected error occurred.")
+        response.headers["x-request-id"] = str(request.scope.get("folio.request_id", ""))
+        return response
