@@ -1,4 +1,4 @@
-"""`folio serve | migrate | accounts create | demo`."""
+"""`folio serve | migrate | accounts create | accounts credentials | demo`."""
 
 from __future__ import annotations
 
@@ -87,6 +87,30 @@ def accounts_create(
     table.add_row("test", issued.test_key)
     table.add_row("live", issued.live_key)
     console.print(table)
+
+
+@accounts_app.command("credentials")
+def accounts_credentials(
+    account: str = typer.Option(..., help="Account id (acct_...)"),
+    live: bool = typer.Option(False, "--live", help="Live mode (default: test mode)"),
+) -> None:
+    """Issue a client id and secret (shown once) for the Dollr face's token endpoint."""
+    from folio.domain.errors import DomainError
+    from folio.services.accounts import issue_client_credentials
+
+    settings = Settings.from_env()
+    db = _database(settings)
+    try:
+        with db.transaction() as session:
+            issued = issue_client_credentials(session, settings.secret, account, live)
+    except DomainError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(code=1) from None
+    mode = "live" if live else "test"
+    console.print(f"Client credentials for {issued.account_public_id} ({mode} mode); "
+                  "the secret is shown once:")
+    typer.echo(f"client_id={issued.client_id}")
+    typer.echo(f"client_secret={issued.client_secret}")
 
 
 @app.command()

@@ -1,1 +1,1 @@
-"""The dollr face (see docs/faces.md)."""
+"""The Dollr face (see docs/faces/dollr.md)."""
