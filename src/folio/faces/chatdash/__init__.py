@@ -1,1 +1,1 @@
-"""The chatdash face (see docs/faces.md)."""
+"""The ChatDash face (see docs/faces/chatdash.md)."""
