@@ -21,10 +21,13 @@ class InvoiceAction(str, Enum):
     PAY = "pay"  # fully paid, by payments and/or pre-payment credit notes
     VOID = "void"
     MARK_UNCOLLECTIBLE = "mark_uncollectible"
+    # void a draft and keep its row (Dolfin's DELETE); /v1 deletes drafts instead
+    VOID_DRAFT = "void_draft"
 
 
 INVOICE_TRANSITIONS: Final[dict[tuple[InvoiceStatus, InvoiceAction], InvoiceStatus]] = {
     (InvoiceStatus.DRAFT, InvoiceAction.FINALIZE): InvoiceStatus.OPEN,
+    (InvoiceStatus.DRAFT, InvoiceAction.VOID_DRAFT): InvoiceStatus.VOID,
     (InvoiceStatus.OPEN, InvoiceAction.PAY): InvoiceStatus.PAID,
     (InvoiceStatus.OPEN, InvoiceAction.VOID): InvoiceStatus.VOID,
     (InvoiceStatus.OPEN, InvoiceAction.MARK_UNCOLLECTIBLE): InvoiceStatus.UNCOLLECTIBLE,
@@ -76,15 +79,32 @@ def payment_state(total: int, amount_paid: int, amount_credited: int) -> Payment
 class CreditNoteStatus(str, Enum):
     ISSUED = "issued"
     VOID = "void"
+    DRAFT = "draft"  # prepared, not yet applied to the invoice (Dolfin's create-then-issue)
 
 
-CREDIT_NOTE_TRANSITIONS: Final[dict[CreditNoteStatus, CreditNoteStatus]] = {
-    CreditNoteStatus.ISSUED: CreditNoteStatus.VOID,
+class CreditNoteAction(str, Enum):
+    ISSUE = "issue"
+    VOID = "void"
+
+
+CREDIT_NOTE_TRANSITIONS: Final[
+    dict[tuple[CreditNoteStatus, CreditNoteAction], CreditNoteStatus]] = {
+    (CreditNoteStatus.DRAFT, CreditNoteAction.ISSUE): CreditNoteStatus.ISSUED,
+    (CreditNoteStatus.ISSUED, CreditNoteAction.VOID): CreditNoteStatus.VOID,
 }
 
 
-def next_credit_note_status(current: CreditNoteStatus) -> CreditNoteStatus:
+def next_credit_note_status(current: CreditNoteStatus,
+                            action: CreditNoteAction = CreditNoteAction.VOID
+                            ) -> CreditNoteStatus:
     try:
-        return CREDIT_NOTE_TRANSITIONS[current]
+        return CREDIT_NOTE_TRANSITIONS[(current, action)]
     except KeyError:
-        raise InvalidState("This credit note is already void.", code="credit_note_void") from None
+        if current is CreditNoteStatus.VOID:
+            raise InvalidState("This credit note is already void.",
+                               code="credit_note_void") from None
+        if action is CreditNoteAction.ISSUE:
+            raise InvalidState("This credit note is already issued.",
+                               code="credit_note_not_draft") from None
+        raise InvalidState("A draft credit note cannot be voided; it was never applied.",
+                           code="credit_note_not_issued") from None

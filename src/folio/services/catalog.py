@@ -155,8 +155,8 @@ def update_tax_rate(ctx: Ctx, rate_id: str, data: TaxRateUpdate) -> TaxRate:
 
 def list_tax_rates(ctx: Ctx, p: Page, active: bool | None = None,
                    inclusive: bool | None = None, created: dict[str, int] | None = None,
-                   ) -> tuple[list[TaxRate], bool]:
-    return _list(ctx, TaxRate, p, created, active=active, inclusive=inclusive)
+                   code: str | None = None) -> tuple[list[TaxRate], bool]:
+    return _list(ctx, TaxRate, p, created, active=active, inclusive=inclusive, code=code)
 
 
 # coupons

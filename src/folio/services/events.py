@@ -15,7 +15,7 @@ EVENT_TYPES = frozenset({
     "invoice.created", "invoice.updated", "invoice.deleted", "invoice.finalized",
     "invoice.sent", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
     "invoice.marked_uncollectible",
-    "payment.created", "credit_note.created", "credit_note.voided",
+    "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
 })
 
 

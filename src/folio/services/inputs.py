@@ -229,6 +229,8 @@ class LineCreate(WithMetadata):
     type: LineType = "one_off"
     description: ShortText | None = None
     price: PublicId | None = None
+    # the catalogue product of a line priced by unit amount (a price names its own product)
+    product: PublicId | None = None
     quantity: Quantity = Decimal(1)
     unit_amount: MinorAmount | None = None
     unit_amount_decimal: DecimalStr | None = None

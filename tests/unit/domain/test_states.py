@@ -13,6 +13,7 @@ from folio.domain.states import (
     CREDIT_NOTE_TRANSITIONS,
     FINAL_INVOICE_STATUSES,
     INVOICE_TRANSITIONS,
+    CreditNoteAction,
     CreditNoteStatus,
     InvoiceAction,
     InvoiceStatus,
@@ -41,15 +42,16 @@ def test_transition_table_is_exactly_the_documented_one() -> None:
     S, A = InvoiceStatus, InvoiceAction  # noqa: N806
     assert INVOICE_TRANSITIONS == {
         (S.DRAFT, A.FINALIZE): S.OPEN,
+        (S.DRAFT, A.VOID_DRAFT): S.VOID,
         (S.OPEN, A.PAY): S.PAID,
         (S.OPEN, A.VOID): S.VOID,
         (S.OPEN, A.MARK_UNCOLLECTIBLE): S.UNCOLLECTIBLE,
         (S.UNCOLLECTIBLE, A.PAY): S.PAID,
         (S.UNCOLLECTIBLE, A.VOID): S.VOID,
     }
-    assert len(ALL_PAIRS) == 20
-    assert len(ALLOWED) == 6
-    assert len(REFUSED) == 14
+    assert len(ALL_PAIRS) == 25
+    assert len(ALLOWED) == 7
+    assert len(REFUSED) == 18
 
 
 @pytest.mark.parametrize("pair", ALLOWED, ids=_id)
@@ -137,9 +139,10 @@ def test_nothing_returns_to_draft() -> None:
 
 def test_enum_values_are_stable() -> None:
     assert [s.value for s in InvoiceStatus] == ["draft", "open", "paid", "void", "uncollectible"]
-    assert [a.value for a in InvoiceAction] == ["finalize", "pay", "void", "mark_uncollectible"]
+    assert [a.value for a in InvoiceAction] == ["finalize", "pay", "void", "mark_uncollectible",
+                                               "void_draft"]
     assert [p.value for p in PaymentState] == ["unpaid", "partially_paid", "paid", "credited"]
-    assert [c.value for c in CreditNoteStatus] == ["issued", "void"]
+    assert [c.value for c in CreditNoteStatus] == ["issued", "void", "draft"]
 
 
 @SETTINGS
@@ -232,7 +235,29 @@ def test_paying_in_instalments_moves_forward(total: int, data: st.DataObject) ->
 
 def test_credit_note_issued_can_be_voided() -> None:
     assert next_credit_note_status(CreditNoteStatus.ISSUED) is CreditNoteStatus.VOID
-    assert CREDIT_NOTE_TRANSITIONS == {CreditNoteStatus.ISSUED: CreditNoteStatus.VOID}
+    assert CREDIT_NOTE_TRANSITIONS == {
+        (CreditNoteStatus.DRAFT, CreditNoteAction.ISSUE): CreditNoteStatus.ISSUED,
+        (CreditNoteStatus.ISSUED, CreditNoteAction.VOID): CreditNoteStatus.VOID,
+    }
+
+
+def test_credit_note_draft_is_issued_then_voidable() -> None:
+    issued = next_credit_note_status(CreditNoteStatus.DRAFT, CreditNoteAction.ISSUE)
+    assert issued is CreditNoteStatus.ISSUED
+    assert next_credit_note_status(issued) is CreditNoteStatus.VOID
+    with pytest.raises(InvalidState) as exc:
+        next_credit_note_status(CreditNoteStatus.DRAFT)
+    assert exc.value.code == "credit_note_not_issued"
+    with pytest.raises(InvalidState) as exc:
+        next_credit_note_status(CreditNoteStatus.ISSUED, CreditNoteAction.ISSUE)
+    assert exc.value.code == "credit_note_not_draft"
+
+
+def test_a_draft_invoice_is_voided_only_by_void_draft() -> None:
+    assert next_invoice_status(InvoiceStatus.DRAFT, InvoiceAction.VOID_DRAFT) \
+        is InvoiceStatus.VOID
+    assert not can(InvoiceStatus.DRAFT, InvoiceAction.VOID)
+    assert not can(InvoiceStatus.OPEN, InvoiceAction.VOID_DRAFT)
 
 
 def test_credit_note_void_is_final() -> None:
