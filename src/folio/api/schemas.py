@@ -266,8 +266,8 @@ class CreditNoteOut(Out):
     object: Literal["credit_note"]
     invoice: str
     customer: str
-    number: str
-    status: Literal["issued", "void"]
+    number: str | None
+    status: Literal["draft", "issued", "void"]
     type: Literal["pre_payment", "post_payment"]
     currency: str
     amount: int

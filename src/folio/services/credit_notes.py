@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from folio.db.base import new_uuid
 from folio.db.models import CreditNote, Invoice, InvoiceLine, TaxRate
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.domain.errors import InvalidInput, InvalidState, NotFound, RuleViolation
@@ -142,7 +141,7 @@ def create_credit_note(ctx: Ctx, data: CreditNoteCreate, *, draft: bool = False,
                            f"({creditable}).", param="amount", code="credit_exceeds_creditable")
     note = CreditNote(
         **ctx.owned(), invoice_id=invoice.id, customer_id=invoice.customer_id,
-        number=_draft_number() if draft else _next_number(ctx, invoice),
+        number=None if draft else _next_number(ctx, invoice),
         status=(CreditNoteStatus.DRAFT if draft else CreditNoteStatus.ISSUED).value,
         issued_at=None if draft else ctx.now(), type=kind,
         currency=invoice.currency,
@@ -165,16 +164,6 @@ def create_credit_note(ctx: Ctx, data: CreditNoteCreate, *, draft: bool = False,
 def _next_number(ctx: Ctx, invoice: Invoice) -> str:
     return take_number(ctx, ctx.account.credit_note_number_pattern,
                        customer_prefix=invoice.customer.invoice_prefix)
-
-
-def _draft_number() -> str:
-    # the number column is required and unique: a draft holds a placeholder until issued,
-    # so drafts never consume (or leave gaps in) the gapless credit note series
-    return f"DRAFT-{new_uuid()}"
-
-
-def is_draft_number(number: str) -> bool:
-    return number.startswith("DRAFT-")
 
 
 def _apply(ctx: Ctx, note: CreditNote) -> None:

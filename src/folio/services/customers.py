@@ -117,6 +117,7 @@ def update_customer(ctx: Ctx, customer_id: str, data: CustomerUpdate) -> Custome
         setattr(customer, key, value)
     if contacts is not None:
         _contacts(ctx, customer, data.contacts or [])
+    customer.updated = ctx.now()
     ctx.session.flush()
     events.record(ctx, "customer.updated", customer_view(customer))
     return customer
@@ -143,7 +144,6 @@ def find_by_email(ctx: Ctx, email: str) -> Customer | None:
     ).first()
 
 
-
 # contacts, one at a time (their ids stay stable, unlike a full `contacts` replacement)
 
 def get_contact(ctx: Ctx, customer_id: str, contact_id: str) -> CustomerContact:
@@ -163,6 +163,7 @@ def add_contact(ctx: Ctx, customer_id: str, data: ContactInput) -> CustomerConta
                               email=data.email, phone=data.phone, roles=sorted(set(data.roles)),
                               login_id=data.login_id, metadata_={})
     customer.contacts.append(contact)
+    customer.updated = ctx.now()
     ctx.session.flush()
     events.record(ctx, "customer.updated", customer_view(customer))
     return contact
@@ -174,6 +175,7 @@ def update_contact(ctx: Ctx, customer_id: str, contact_id: str,
     contact = get_contact(ctx, customer_id, contact_id)
     for key, value in provided(data).items():
         setattr(contact, key, sorted(set(value)) if key == "roles" else value)
+    contact.customer.updated = ctx.now()
     ctx.session.flush()
     events.record(ctx, "customer.updated", customer_view(contact.customer))
     return contact

@@ -188,12 +188,14 @@ class TestState:
         _422(dollr.call("PUT", f"/v1/invoices/publish/{inv['id']}"), type_="invoice_no_lines")
         assert dollr.ok("GET", f"/v1/invoices/retrieve/{inv['id']}")["status"] == "IDLE"
 
-    def test_idle_cannot_be_canceled(self, dollr: Dollr) -> None:
-        """Folio has no void for a draft (documented difference)."""
+    def test_idle_cancel_keeps_the_row_canceled(self, dollr: Dollr) -> None:
+        """A draft is voided through the domain's void_draft transition, never deleted."""
         inv = dollr.invoice()
-        r = dollr.call("DELETE", f"/v1/invoices/cancel/{inv['id']}")
-        _422(r, ["path", "id"], "invoice_not_open_or_uncollectible")
-        assert dollr.ok("GET", f"/v1/invoices/retrieve/{inv['id']}")["status"] == "IDLE"
+        canceled = dollr.ok("DELETE", f"/v1/invoices/cancel/{inv['id']}")
+        assert canceled["status"] == "CANCELED"
+        assert canceled["invoice_number"] == ""
+        assert dollr.ok("GET", f"/v1/invoices/retrieve/{inv['id']}")["status"] == "CANCELED"
+        _422(dollr.call("PUT", f"/v1/invoices/publish/{inv['id']}"))
 
     def test_receipt_only_once_paid(self, dollr: Dollr) -> None:
         inv = dollr.invoice()

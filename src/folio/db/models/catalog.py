@@ -37,6 +37,7 @@ class Customer(TenantOwned, Base):
     external_id: Mapped[str | None] = mapped_column(String(100), index=True)
     timezone: Mapped[str | None] = mapped_column(String(40))
     relationship_type: Mapped[str | None] = mapped_column(String(20))
+    updated: Mapped[int | None] = mapped_column(BigInteger)
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )

@@ -32,7 +32,7 @@ class CreditNote(TenantOwned, Base):
 
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
-    number: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str | None] = mapped_column(String(64))  # given when issued
     status: Mapped[str] = mapped_column(String(10), default="issued")
     type: Mapped[str] = mapped_column(String(16))  # pre_payment | post_payment
     currency: Mapped[str] = mapped_column(String(3))

@@ -154,7 +154,7 @@ def customer_view(c: Customer) -> View:
         "metadata": dict(c.metadata_ or {}),
         "createdAt": iso(c.created),
         # Folio keeps no update time on customers: the creation time stands in
-        "updatedAt": iso(c.created),
+        "updatedAt": iso(c.updated or c.created),
         "object": "customer",
         "livemode": c.livemode,
     }

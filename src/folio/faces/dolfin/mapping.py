@@ -29,7 +29,6 @@ from folio.db.repository import Page, scoped
 from folio.domain.errors import NotFound
 from folio.domain.money import exponent, format_decimal, from_major, to_major
 from folio.services.context import Ctx
-from folio.services.credit_notes import is_draft_number
 
 T = TypeVar("T", bound=TenantOwned)
 View = dict[str, Any]
@@ -306,7 +305,7 @@ def credit_note_out(ctx: Ctx, cn: CreditNote) -> View:
     return {
         "id": cn.uuid, "organisationId": _org(ctx), "invoiceId": inv.uuid,
         "currency": cur.upper(),
-        "documentNumber": None if is_draft_number(cn.number) else cn.number,
+        "documentNumber": cn.number,
         "amount": money(cn.amount, cur), "netAmount": money(cn.amount - cn.tax_amount, cur),
         "taxAmount": money(cn.tax_amount, cur),
         "taxRateId": rate.uuid if rate else None,

@@ -252,8 +252,8 @@ def publish_invoice(version: Version, id: ObjectId, call: CallDep) -> Response:
 @router.delete("/{version}/invoices/cancel/{id}", response_model=s.InvoiceOut,
                tags=["invoices"], responses=ERRORS)
 def cancel_invoice(version: Version, id: ObjectId, call: CallDep) -> Response:
-    return call.write(lambda ctx: v.invoice_view(
-        lifecycle.void_invoice(ctx, m.invoice_by_id(ctx, id).public_id)))
+    return call.write(lambda ctx: v.invoice_view(lifecycle.void_invoice(
+        ctx, m.invoice_by_id(ctx, id).public_id, allow_draft=True)))
 
 
 def _receipt(ctx: Ctx, invoice: Any) -> Any:
