@@ -52,6 +52,13 @@ def seed(db: Database, settings: Settings, console: Console) -> None:
     console.print(f'  curl -s {base}/v1/customers -H "Authorization: Bearer {key}"')
     console.print(f'  curl -s {base}/v1/invoices -H "Authorization: Bearer {key}" '
                   f'-H "Folio-Account: {connected.account.public_id}"')
+    console.print(f'  curl -s {base}/compat/commet/invoices -H "x-api-key: {key}"')
+    console.print(f"  curl -s {base}/compat/dollr/v1/invoices/list "
+                  f'-H "Authorization: Bearer {key}"')
+    console.print(f'  curl -s {base}/compat/dolfin/invoices -H "x-dolfin-api-key: {key}" '
+                  f'-H "x-dolfin-organisation-id: {platform.account.uuid}"')
+    console.print(f'  curl -s {base}/compat/chatdash/stripe/connect/accounts/'
+                  f'{connected.account.public_id}/transactions -H "Authorization: {key}"')
     console.print(f"  open {base}/docs")
 
 
