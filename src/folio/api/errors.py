@@ -3,18 +3,14 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.api.error_wiring import install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
-
-log = logging.getLogger("folio.api")
 
 STATUS = {
     ErrorKind.INVALID: 400,
@@ -58,8 +54,8 @@ def _param(loc: tuple[Any, ...]) -> str | None:
     return out or None
 
 
-def validation_response(exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "Invalid request."}
+def validation_response_from(errors: list[Any]) -> JSONResponse:
+    first = errors[0] if errors else {"loc": (), "msg": "Invalid request."}
     param = _param(tuple(first.get("loc", ())))
     kind = first.get("type", "")
     if kind == "missing":
@@ -78,21 +74,13 @@ def validation_response(exc: RequestValidationError) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return domain_error_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_response(exc)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "route_not_found", 405: "method_not_allowed"}
-        return error_response(exc.status_code, codes.get(exc.status_code, "http_error"),
-                              str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500, "internal_error", "An unexpected error occurred.")
+    codes = {404: "route_not_found", 405: "method_not_allowed"}
+    install_error_shape(
+        app, domain=domain_error_response,
+        validation=lambda errors, _inner: validation_response_from(errors),
+        http=lambda exc: error_response(exc.status_code,
+                                        codes.get(exc.status_code, "http_error"),
+                                        str(exc.detail)),
+        unexpected=lambda: error_response(500, "internal_error",
+                                          "An unexpected error occurred."),
+    )

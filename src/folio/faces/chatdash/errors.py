@@ -9,18 +9,13 @@ anything unexpected 500 with the seed's example message.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.api.error_wiring import install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
-
-log = logging.getLogger("folio.faces.chatdash")
 
 STATUS = {
     ErrorKind.INVALID: 400,
@@ -80,25 +75,11 @@ def validation_message(errors: list[Any]) -> str:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error(STATUS[exc.kind], domain_message(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error(400, validation_message(list(exc.errors())))
-
-    @app.exception_handler(ValidationError)
-    async def _input(_: Request, exc: ValidationError) -> JSONResponse:
-        # a Folio input built from a ChatDash body refused a value
-        return error(400, validation_message(list(exc.errors())))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        messages = {404: "Not found", 405: "Method not allowed"}
-        return error(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error(500, UNEXPECTED)
+    messages = {404: "Not found", 405: "Method not allowed"}
+    install_error_shape(
+        app, domain=lambda exc: error(STATUS[exc.kind], domain_message(exc)),
+        validation=lambda errors, _inner: error(400, validation_message(errors)),
+        http=lambda exc: error(exc.status_code,
+                               messages.get(exc.status_code, str(exc.detail))),
+        unexpected=lambda: error(500, UNEXPECTED),
+    )

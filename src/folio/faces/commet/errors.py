@@ -3,19 +3,14 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.api.error_wiring import install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
-
-log = logging.getLogger("folio.faces.commet")
 
 STATUS = {
     ErrorKind.INVALID: 400,
@@ -79,9 +74,9 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def validation_error(exc: RequestValidationError | ValidationError) -> JSONResponse:
+def validation_error(errors: list[Any]) -> JSONResponse:
     details = []
-    for err in exc.errors():
+    for err in errors:
         field = _field(tuple(err.get("loc", ())))
         message = str(err.get("msg", "Invalid value."))
         if err.get("type") in ("json_invalid", "model_attributes_type", "dict_type") \
@@ -95,28 +90,11 @@ def validation_error(exc: RequestValidationError | ValidationError) -> JSONRespo
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return domain_error(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return validation_error(exc)
-
-    @app.exception_handler(ValidationError)
-    async def _input(_: Request, exc: ValidationError) -> JSONResponse:
-        # a Folio input built from an accepted Commet body refused a value
-        return validation_error(exc)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "route_not_found", 405: "method_not_allowed"}
-        return error_body(exc.status_code, codes.get(exc.status_code, "http_error"),
-                          str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        response = error_body(500, "internal_error", "An unexpected error occurred.")
-        response.headers["x-request-id"] = str(request.scope.get("folio.request_id", ""))
-        return response
+    codes = {404: "route_not_found", 405: "method_not_allowed"}
+    install_error_shape(
+        app, domain=domain_error,
+        validation=lambda errors, _inner: validation_error(errors),
+        http=lambda exc: error_body(exc.status_code, codes.get(exc.status_code, "http_error"),
+                                    str(exc.detail)),
+        unexpected=lambda: error_body(500, "internal_error", "An unexpected error occurred."),
+    )

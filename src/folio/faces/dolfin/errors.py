@@ -4,19 +4,14 @@ application/problem+json, {type, title, status, detail} plus a Dolfin-style `cod
 
 from __future__ import annotations
 
-import logging
 from http import HTTPStatus
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.api.error_wiring import install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
-
-log = logging.getLogger("folio.faces.dolfin")
 
 PROBLEM_TYPE = "https://tools.ietf.org/html/rfc7807"
 MEDIA_TYPE = "application/problem+json"
@@ -90,25 +85,11 @@ def _validation(errors: list[Any]) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return domain_problem(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _validation(list(exc.errors()))
-
-    @app.exception_handler(ValidationError)
-    async def _model(_: Request, exc: ValidationError) -> JSONResponse:
-        return _validation(list(exc.errors()))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "General.RouteNotFound", 405: "General.MethodNotAllowed"}
-        return problem(exc.status_code, codes.get(exc.status_code, "General.Http"),
-                       str(exc.detail))
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "General.Unexpected", "An unexpected error occurred.")
+    codes = {404: "General.RouteNotFound", 405: "General.MethodNotAllowed"}
+    install_error_shape(
+        app, domain=domain_problem,
+        validation=lambda errors, _inner: _validation(errors),
+        http=lambda exc: problem(exc.status_code, codes.get(exc.status_code, "General.Http"),
+                                 str(exc.detail)),
+        unexpected=lambda: problem(500, "General.Unexpected", "An unexpected error occurred."),
+    )

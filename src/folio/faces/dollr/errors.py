@@ -10,18 +10,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from folio.api.error_wiring import install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
-
-log = logging.getLogger("folio.faces.dollr")
 
 NOT_AUTHENTICATED = "Not authenticated"
 BAD_CREDENTIALS = "Could not validate credentials"
@@ -68,26 +63,12 @@ def domain_response(exc: DomainError) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return domain_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(validation_body(list(exc.errors())), status_code=422)
-
-    @app.exception_handler(ValidationError)
-    async def _inner_validation(_: Request, exc: ValidationError) -> JSONResponse:
-        # a Folio input model refused a value the face's own schema let through
-        return JSONResponse(validation_body(list(exc.errors()), ("body",)),  # type: ignore[arg-type]
-                            status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                            headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
+    install_error_shape(
+        app, domain=domain_response,
+        validation=lambda errors, inner: JSONResponse(
+            validation_body(errors, ("body",)) if inner else validation_body(errors),
+            status_code=422),
+        http=lambda exc: JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                      headers=exc.headers),
+        unexpected=lambda: JSONResponse({"detail": "Internal Server Error"}, status_code=500),
+    )
