@@ -33,7 +33,7 @@ def active_prices(ctx: Ctx, products: Sequence[Product]) -> dict[int, list[Price
     if not out:
         return out
     rows = ctx.session.scalars(
-        select(Price).where(Price.account_id == ctx.account.id,
+        select(Price).where(Price.account_id == ctx.account_id,
                             Price.livemode == ctx.livemode, Price.active.is_(True),
                             Price.product_id.in_(list(out)))
         .order_by(Price.id.desc()))
