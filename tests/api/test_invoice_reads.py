@@ -24,5 +24,7 @@ def test_fast_view_equals_orm_view(tenant: Tenant, db: Database) -> None:
             ctx = Ctx(session, account_id=tenant.keys.account.id, livemode=False)
             fast = invoice_reads.invoice_view_by_public_id(ctx, public_id)
             slow = invoice_view(invoices.get_invoice(ctx, public_id))
-        assert fast == slow
+        raw = invoice_reads.read_invoice_view_raw(db.engine, tenant.keys.account.id, False,
+                                                  public_id)
+        assert fast == slow == raw
         assert tenant.ok("GET", f"/v1/invoices/{public_id}") == fast

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from folio import __version__
 from folio.api import errors
 from folio.api.deps import AppState, AuthCache, CallDep
+from folio.api.hot_reads import HotReads
 from folio.api.observability import Metrics, ObservabilityMiddleware
 from folio.api.routes import catalog, customers, invoices, ledger
 from folio.api.routes.common import ERRORS
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
         """The empty endpoint benchmarks measure against."""
         return Response(b"{}", media_type="application/json")
 
+    app.add_middleware(HotReads, state=app.state.folio)
     mount_faces(app, app.state.folio, settings.faces, settings.root_face)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics,
                        access_log=settings.access_log)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import orjson
 from fastapi import Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -34,7 +34,8 @@ class JSONBody(Response):
 
 
 def dumps(view: Any) -> bytes:
-    return json.dumps(view, separators=(",", ":"), ensure_ascii=False).encode()
+    """Compact UTF-8 JSON (orjson: about ten times faster than the json module)."""
+    return orjson.dumps(view)
 
 
 def _render(result: Any, status_code: int) -> Response:

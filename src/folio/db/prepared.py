@@ -1,0 +1,65 @@
+"""Core SELECTs compiled once per dialect and run on the raw DB-API connection.
+
+For the hottest reads, SQLAlchemy's per-execution work (execution context, result object,
+transaction bookkeeping) costs more than the query. A PreparedSelect keeps what Core
+would compute anyway, the SQL text, the parameter order and each column's result
+processor (JSON, booleans, numerics), and applies them itself: rows come out exactly as
+Core would return them. One statement is one consistent snapshot on both databases, so a
+hot read needs no explicit transaction (PostgreSQL runs it in autocommit: one round trip);
+the pool rolls the connection back on return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Select
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class PreparedSelect:
+    sql: str
+    names: tuple[str, ...]
+    processors: tuple[Processor, ...]
+    positional: tuple[str, ...] | None  # parameter order, for qmark/format paramstyles
+
+    @classmethod
+    def build(cls, statement: Select[Any], engine: Engine) -> PreparedSelect:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        names = tuple(str(column.key) for column in statement.selected_columns)
+        processors = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns)
+        positional = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(sql=compiled.string, names=names, processors=processors,
+                   positional=positional)
+
+    def rows(self, engine: Engine, params: dict[str, Any]) -> list[dict[str, Any]]:
+        bound: Any = (tuple(params[name] for name in self.positional)
+                      if self.positional is not None else params)
+        connection = engine.raw_connection()
+        # PostgreSQL: one statement needs no BEGIN/ROLLBACK round trips around it
+        autocommit = engine.dialect.name == "postgresql"
+        if autocommit:
+            connection.driver_connection.autocommit = True  # type: ignore[union-attr]
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(self.sql, bound)
+                fetched = cursor.fetchall()
+            finally:
+                cursor.close()
+        finally:
+            if autocommit:
+                connection.driver_connection.autocommit = False  # type: ignore[union-attr]
+            connection.close()  # back to the pool, which rolls it back
+        pairs = tuple(zip(self.names, self.processors, strict=True))
+        return [{name: (process(value) if process is not None and value is not None
+                        else value)
+                 for (name, process), value in zip(pairs, row, strict=True)}
+                for row in fetched]
