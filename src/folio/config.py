@@ -20,6 +20,11 @@ class Settings:
     access_log: bool
     faces: tuple[str, ...] = ("chatdash", "commet", "dollr", "dolfin")
     root_face: str | None = None
+    public_url: str | None = None  # where payers reach this server (hosted invoice pages)
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -33,6 +38,7 @@ class Settings:
             access_log=os.environ.get("FOLIO_ACCESS_LOG", "1") != "0",
             faces=_faces(os.environ.get("FOLIO_FACES", ",".join(FACE_NAMES))),
             root_face=os.environ.get("FOLIO_ROOT_FACE") or None,
+            public_url=os.environ.get("FOLIO_PUBLIC_URL") or None,
         )
 
 

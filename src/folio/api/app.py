@@ -20,7 +20,9 @@ from folio.config import Settings
 from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
+from folio.services.links import set_public_base_url
 from folio.services.views import account_view
+from folio.web import hosted_page
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
 (or `sk_live_...`). Amounts are integers in the currency's minor unit. Every POST accepts an
@@ -38,6 +40,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     errors.install(app)
     for module in (customers, catalog, invoices, ledger):
         app.include_router(module.router)
+    app.include_router(hosted_page.router)
+    set_public_base_url(settings.base_url)
 
     @app.get("/v1/account", response_model=AccountOut, responses=ERRORS, tags=["account"],
              summary="The account the request acts as")

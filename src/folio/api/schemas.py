@@ -233,6 +233,7 @@ class InvoiceOut(BaseModel):
     post_payment_credit_notes_amount: int
     amount_due: int
     amount_remaining: int
+    hosted_invoice_url: str | None = None
     finalized_at: int | None
     sent_at: int | None
     paid_at: int | None

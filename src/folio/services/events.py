@@ -13,7 +13,8 @@ EVENT_TYPES = frozenset({
     "product.created", "product.updated", "price.created", "price.updated",
     "tax_rate.created", "tax_rate.updated", "coupon.created", "coupon.updated",
     "invoice.created", "invoice.updated", "invoice.deleted", "invoice.finalized",
-    "invoice.sent", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
+    "invoice.sent", "invoice.paid", "invoice.payment_succeeded", "invoice.payment_failed",
+    "invoice.voided",
     "invoice.marked_uncollectible",
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
 })

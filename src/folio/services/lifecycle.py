@@ -3,6 +3,8 @@ goes through domain.states.next_invoice_status."""
 
 from __future__ import annotations
 
+import secrets
+
 from folio.db.models import Invoice, Payment
 from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
 from folio.domain.numbering import PER_CUSTOMER_PATTERN
@@ -15,6 +17,11 @@ from folio.services.pricing import apply_totals
 from folio.services.views import customer_snapshot, invoice_view, payment_view
 
 DAY = 86_400
+
+
+def new_hosted_token() -> str:
+    """The capability in a hosted invoice page's URL (256 random bits)."""
+    return secrets.token_urlsafe(32)
 
 
 def transition(ctx: Ctx, invoice: Invoice, action: InvoiceAction) -> None:
@@ -47,6 +54,7 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     invoice.number = take_number(ctx, pattern, customer_prefix=invoice.customer.invoice_prefix)
     now = ctx.now()
     invoice.finalized_at = now
+    invoice.hosted_token = new_hosted_token()
     invoice.customer_snapshot = customer_snapshot(invoice.customer)
     if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + DAY * (invoice.days_until_due or 0)

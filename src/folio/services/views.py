@@ -21,6 +21,7 @@ from folio.db.models import (
 )
 from folio.domain.money import format_decimal
 from folio.domain.states import InvoiceStatus, payment_state
+from folio.services.links import hosted_invoice_url
 
 View = dict[str, Any]
 
@@ -160,6 +161,7 @@ def invoice_view(inv: Invoice) -> View:
         "amount_paid": inv.amount_paid, "amount_credited": inv.amount_credited,
         "post_payment_credit_notes_amount": inv.post_payment_credited,
         "amount_due": inv.amount_due, "amount_remaining": inv.amount_due,
+        "hosted_invoice_url": hosted_invoice_url(inv.hosted_token),
         "finalized_at": inv.finalized_at, "sent_at": inv.sent_at, "paid_at": inv.paid_at,
         "voided_at": inv.voided_at, "marked_uncollectible_at": inv.marked_uncollectible_at,
         "lines": {"object": "list", "data": lines, "has_more": False,

@@ -8,7 +8,7 @@ from pydantic import Field
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
 from folio.api.schemas import Deleted, InvoiceOut, ListOf
-from folio.services import invoice_reads, invoices, lifecycle
+from folio.services import hosted, invoice_reads, invoices, lifecycle
 from folio.services.inputs import Input, InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
 from folio.services.views import invoice_view
 
@@ -85,6 +85,12 @@ def remove_line(invoice_id: str, line_id: str, call: CallDep) -> Response:
              summary="Finalize a draft: number, tax snapshot, open")
 def finalize_invoice(invoice_id: str, call: CallDep) -> Response:
     return call.write(lambda ctx: invoice_view(lifecycle.finalize_invoice(ctx, invoice_id)))
+
+
+@router.post("/{invoice_id}/hosted_url/rotate", response_model=InvoiceOut,
+             summary="Revoke the hosted invoice page's URL and issue a new one")
+def rotate_hosted_url(invoice_id: str, call: CallDep) -> Response:
+    return call.write(lambda ctx: invoice_view(hosted.rotate_token(ctx, invoice_id)))
 
 
 @router.post("/{invoice_id}/send", response_model=InvoiceOut,

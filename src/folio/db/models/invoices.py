@@ -72,6 +72,8 @@ class Invoice(TenantOwned, Base):
     voided_at: Mapped[int | None] = mapped_column(BigInteger)
     marked_uncollectible_at: Mapped[int | None] = mapped_column(BigInteger)
     updated: Mapped[int] = mapped_column(BigInteger, default=0)
+    # the capability in the hosted invoice page's URL: given at finalization, rotatable
+    hosted_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[InvoiceLine]] = relationship(

@@ -45,3 +45,22 @@ class CreditNote(TenantOwned, Base):
     issued_at: Mapped[int | None] = mapped_column(BigInteger)
 
     invoice: Mapped[Invoice] = relationship(lazy="joined", innerjoin=True)
+
+
+class ChargeAttempt(TenantOwned, Base):
+    """One call to the payment gateway for one invoice. The attempt key is unique per
+    account and mode, so a retried or double-submitted attempt never charges twice."""
+
+    __tablename__ = "charge_attempts"
+    __table_args__ = (UniqueConstraint("account_id", "livemode", "attempt_key"),)
+    id_prefix = "ch"
+
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    attempt_key: Mapped[str] = mapped_column(String(100))
+    gateway: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    outcome: Mapped[str] = mapped_column(String(16))  # succeeded | declined | requires_action
+    decline_code: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[str | None] = mapped_column(String(100))
+    payment_method: Mapped[str] = mapped_column(String(64))  # masked, e.g. visa ****4242

@@ -1,0 +1,1 @@
+"""Server-rendered pages for people (the hosted invoice page): Jinja2, no JS build step."""
