@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_DB ?= sqlite:///./demo.db
 
-.PHONY: help install run test lint typecheck contracts migrations-check test-sqlite test-postgres bench clean
+.PHONY: help install browser run test lint typecheck contracts migrations-check test-sqlite test-postgres bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -17,6 +17,11 @@ $(BIN)/folio: pyproject.toml
 	@touch $@
 
 install: $(BIN)/folio ## Create .venv and install Folio with its test tools
+
+browser: ## Debian's chromium for the browser tests (Playwright drives it; never `playwright install`)
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@command -v chromium >/dev/null || (echo "chromium is missing: the browser tests cannot run" && false)
 
 run: install ## Start the API on SQLite (./demo.db, recreated) with demo data
 	rm -f demo.db demo.db-wal demo.db-shm
@@ -41,10 +46,10 @@ migrations-check: install ## alembic check: models and migrations agree
 	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic upgrade head
 	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic check
 
-test-sqlite: install ## pytest on SQLite
+test-sqlite: install browser ## pytest on SQLite
 	$(BIN)/pytest
 
-test-postgres: install ## pytest on PostgreSQL (fails loudly if it is unreachable)
+test-postgres: install browser ## pytest on PostgreSQL (fails loudly if it is unreachable)
 	$(BIN)/python -m folio.db.pg_check "$(PG_TEST_URL)"
 	FOLIO_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
