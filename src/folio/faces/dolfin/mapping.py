@@ -29,6 +29,7 @@ from folio.db.repository import Page, scoped
 from folio.domain.errors import NotFound
 from folio.domain.money import exponent, format_decimal, from_major, to_major
 from folio.services.context import Ctx
+from folio.services.links import hosted_invoice_url
 
 T = TypeVar("T", bound=TenantOwned)
 View = dict[str, Any]
@@ -269,7 +270,7 @@ def invoice_out(ctx: Ctx, inv: Invoice) -> View:
         "recurringOccurrenceNumber": inv.recurring_occurrence if schedule else None,
         "memo": inv.memo, "createdAt": iso(inv.created), "createdBy": None,
         "updatedAt": iso(inv.updated or inv.created), "updatedBy": None,
-        "paymentUrl": None,
+        "paymentUrl": hosted_invoice_url(inv.hosted_token),
         "customer": customer_out(ctx, inv.customer, inv.customer_snapshot),
         "lineItems": items,
     }

@@ -20,6 +20,7 @@ from folio.services import customers, invoices, lifecycle
 from folio.services import inputs as fi
 from folio.services.accounts import exchange_client_credentials
 from folio.services.context import Ctx
+from folio.services.links import hosted_invoice_url
 
 router = APIRouter()
 
@@ -273,3 +274,35 @@ def receipt_by_number(version: Version, invoice_number: Number, call: CallDep) -
             tags=["invoices"], responses=ERRORS)
 def receipt_by_id(version: Version, id: ObjectId, call: CallDep) -> Response:
     return call.read(lambda ctx: _receipt(ctx, m.invoice_by_id(ctx, id)))
+
+
+# --- payment links -----------------------------------------------------------------------
+
+SourceType = Annotated[Literal["INVOICE"], Query(description="Only INVOICE is supported")]
+SourceNumber = Annotated[str, Query(max_length=64, pattern=NoNul)]
+
+
+def _link(ctx: Ctx, number: str, *, receipt: bool) -> dict[str, str]:
+    invoice = m.invoice_by_number(ctx, number)
+    if receipt and invoice.status != "paid":
+        raise InvalidState(f"Invoice {invoice.id} is {m.STATUS[invoice.status]}; a receipt "
+                           "link exists only once it is PAID.", code="invoice_not_paid")
+    url = hosted_invoice_url(invoice.hosted_token)
+    if url is None or invoice.status == "void":
+        raise InvalidState(f"Invoice {invoice.id} is {m.STATUS[invoice.status]}; a payment "
+                           "link needs a published invoice.", code="invoice_not_payable")
+    return {"url": url}
+
+
+@router.get("/{version}/links/pay", response_model=s.LinkOut, tags=["links"],
+            responses=ERRORS, summary="The hosted payment page of an invoice")
+def pay_link(version: Version, source_type: SourceType, source_number: SourceNumber,
+             call: CallDep) -> Response:
+    return call.read(lambda ctx: _link(ctx, source_number, receipt=False))
+
+
+@router.get("/{version}/links/receipt", response_model=s.LinkOut, tags=["links"],
+            responses=ERRORS, summary="The hosted page of a paid invoice, its receipt")
+def receipt_link(version: Version, source_type: SourceType, source_number: SourceNumber,
+                 call: CallDep) -> Response:
+    return call.read(lambda ctx: _link(ctx, source_number, receipt=True))

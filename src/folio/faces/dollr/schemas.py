@@ -239,3 +239,7 @@ class HTTPValidationErrorOut(Out):
 
 class Empty(Out):
     pass
+
+
+class LinkOut(BaseModel):
+    url: str
