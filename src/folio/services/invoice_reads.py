@@ -47,7 +47,8 @@ def invoice_view_by_public_id(ctx: Ctx, public_id: str) -> View:
         raise NotFound(f"No such invoice: '{public_id}'.", param="id")
     invoice = _record(row)
     invoice.customer = SimpleNamespace(**{f: row[f"customer__{f}"] for f in _CUSTOMER_FIELDS})
-    invoice.amount_due = invoice.total - invoice.amount_paid - invoice.amount_credited
+    invoice.amount_due = (invoice.total - invoice.amount_paid - invoice.amount_credited
+                          + invoice.credit_granted)
     invoice.lines = [_record(line) for line in connection.execute(
         _LINES_QUERY, {"invoice_id": invoice.id}).mappings()]
     return invoice_view(cast(Invoice, invoice))
