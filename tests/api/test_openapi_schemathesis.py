@@ -65,6 +65,8 @@ class Seeded:
         payment = t.ok("POST", "/v1/payments", {"invoice": open_inv["id"], "amount": 100})
         credit = t.ok("POST", "/v1/credit_notes", {"invoice": open_inv["id"], "amount": 50})
         draft = f.draft(t, customer=customer["id"])
+        grant = t.ok("POST", f"/v1/customers/{customer['id']}/credit_grants",
+                     {"amount": 500, "currency": "eur", "reason": "Seeded"})
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -72,6 +74,7 @@ class Seeded:
             "coupon_id": [coupon["id"]], "invoice_id": [draft["id"], open_inv["id"]],
             "line_id": [draft["lines"]["data"][0]["id"]], "payment_id": [payment["id"]],
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
+            "grant_id": [grant["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],

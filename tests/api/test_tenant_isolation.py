@@ -55,6 +55,13 @@ def _build_world(a: Tenant) -> World:
     opened = a.ok("POST", f"/v1/invoices/{opened['id']}/finalize")
     payment = a.ok("POST", "/v1/payments", {"invoice": opened["id"], "amount": 1000})
     note = a.ok("POST", "/v1/credit_notes", {"invoice": opened["id"], "amount": 500})
+    grant = a.ok("POST", f"/v1/customers/{cus['id']}/credit_grants",
+                 {"amount": 700, "currency": "eur", "reason": "Zebulon goodwill"})
+    credited = a.ok("POST", "/v1/invoices", {
+        "customer": cus["id"], "currency": "eur", "apply_credit_balance": True,
+        "lines": [{"description": SECRET_NAMES[6], "unit_amount": 500}]})
+    credited = a.ok("POST", f"/v1/invoices/{credited['id']}/finalize")
+    assert credited["credit_applied"] == 500
     event = a.ok("GET", "/v1/events")["data"][0]
     w.ids.update(
         customer=cus["id"], product=product["id"],
@@ -62,7 +69,7 @@ def _build_world(a: Tenant) -> World:
         draft_line=draft["lines"]["data"][0]["id"], open=opened["id"],
         open_line=opened["lines"]["data"][0]["id"], open_number=opened["number"],
         payment=payment["id"], credit_note=note["id"], credit_note_number=note["number"],
-        event=event["id"], account=a.id,
+        credit_grant=grant["id"], credited=credited["id"], event=event["id"], account=a.id,
     )
     return w
 
@@ -77,7 +84,7 @@ def world(tenant: Tenant) -> World:
 PARAM_KINDS = {
     "customer_id": "customer", "product_id": "product", "price_id": "price",
     "tax_rate_id": "tax_rate", "coupon_id": "coupon", "payment_id": "payment",
-    "credit_note_id": "credit_note", "event_id": "event",
+    "credit_note_id": "credit_note", "event_id": "event", "grant_id": "credit_grant",
 }
 INVOICE_VARIANTS = (("draft", "draft_line"), ("open", "open_line"))
 # minimal valid bodies (so the request reaches the lookup, not body validation)
@@ -86,6 +93,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "/v1/invoices/{invoice_id}/lines/{line_id}": {"quantity": "2"},
     "/v1/invoices/{invoice_id}": {"memo": "changed"},
     "/v1/customers/{customer_id}": {"name": "Renamed"},
+    "/v1/customers/{customer_id}/credit_grants": {"amount": 100, "currency": "eur"},
     "/v1/products/{product_id}": {"name": "Renamed"},
     "/v1/prices/{price_id}": {"nickname": "Renamed"},
     "/v1/tax_rates/{tax_rate_id}": {"display_name": "Renamed"},
@@ -160,6 +168,8 @@ def snapshot(w: World) -> dict[str, Any]:
         "customer": a.ok("GET", f"/v1/customers/{w.ids['customer']}"),
         "coupon": a.ok("GET", f"/v1/coupons/{w.ids['coupon']}"),
         "credit_note": a.ok("GET", f"/v1/credit_notes/{w.ids['credit_note']}"),
+        "credit_grants": a.ok(
+            "GET", f"/v1/customers/{w.ids['customer']}/credit_grants?limit=100")["data"],
         "events": [e["id"] for e in a.ok("GET", "/v1/events?limit=100")["data"]],
     }
 
@@ -178,7 +188,7 @@ class TestObjectRoutes:
     def test_route_enumeration_covers_every_resource(self, app: Any, world: World) -> None:
         paths = {path for _, path, _ in object_calls(app, world)}
         for kind in ("customer", "product", "price", "tax_rate", "coupon", "draft", "open",
-                     "payment", "credit_note", "event"):
+                     "payment", "credit_note", "event", "credit_grant"):
             assert any(world.ids[kind] in p for p in paths), kind
         assert any(world.ids["draft_line"] in p for p in paths)
         methods = {m for m, _, _ in object_calls(app, world)}

@@ -95,3 +95,55 @@ def test_an_invoice_reads_the_same_through_every_face(tenant: Tenant, db: Databa
     views = _read_all(tenant, dollr, made["id"], public_id, uuid, org)
     _check(views)
     assert views["v1"]["status"] == "paid"
+
+
+def _read_by_public_id(tenant: Tenant, dollr: Dollr, db: Database, public_id: str
+                       ) -> dict[str, Any]:
+    with db.transaction(write=False) as session:
+        inv = session.scalars(select(Invoice).where(Invoice.public_id == public_id)).one()
+        account = session.get(Account, inv.account_id)
+        assert account is not None
+        dollr_id, uuid, org = inv.id, inv.uuid, account.uuid
+    return _read_all(tenant, dollr, dollr_id, public_id, uuid, org)
+
+
+def _check_credit(views: dict[str, Any]) -> None:
+    """The amounts every face shows for an invoice touched by the credit balance."""
+    v1, commet = views["v1"], views["commet"]
+    assert commet["total"] == v1["total"]
+    assert commet["subtotal"] - commet["discountAmount"] - commet["creditApplied"] \
+        + commet["taxAmount"] == v1["total"]
+    assert views["chatdash"]["amount"] == v1["amount_due"] + v1["amount_paid"]
+    assert Decimal(str(views["dollr"]["total_amount"])) == Decimal(v1["total"]).scaleb(-2)
+    assert Decimal(str(views["dolfin"]["totalAmount"])) == Decimal(v1["total"]).scaleb(-2)
+    assert Decimal(str(views["dolfin"]["outstanding"])) == Decimal(v1["amount_due"]).scaleb(-2)
+    expected = EXPECTED_STATUS[(v1["status"], v1["payment_state"])]
+    assert {face: views[face]["status"] for face in expected} == expected
+
+
+def test_credit_reads_the_same_through_every_face(tenant: Tenant, db: Database) -> None:
+    """A Commet negative adjustment (credit for the customer), then an invoice that draws
+    on that credit, read through the canonical API and all four faces."""
+    dollr = Dollr.with_key(tenant)
+    headers = {"x-api-key": tenant.keys.test_key}
+    c = tenant.client
+    cus = c.post("/compat/commet/customers", json={"email": "ada@example.com"},
+                 headers=headers).json()["data"]["id"]
+    made = c.post("/compat/commet/invoices", headers=headers, json={
+        "customerId": cus, "amount": -1_250, "description": "Goodwill"})
+    assert made.status_code == 201, made.text
+    credit_invoice = made.json()["data"]["id"]
+    views = _read_by_public_id(tenant, dollr, db, credit_invoice)
+    _check_credit(views)
+    assert (views["v1"]["status"], views["v1"]["amount_due"], views["chatdash"]["amount"],
+            views["commet"]["creditApplied"]) == ("paid", 0, 0, 1_250)
+
+    drawn = tenant.ok("POST", "/v1/invoices", {
+        "customer": cus, "currency": "eur", "apply_credit_balance": True,
+        "subscription": "sub_1", "lines": [{"type": "plan_base", "unit_amount": 5_000}]})
+    tenant.ok("POST", f"/v1/invoices/{drawn['id']}/finalize")
+    views = _read_by_public_id(tenant, dollr, db, drawn["id"])
+    _check_credit(views)
+    assert (views["v1"]["credit_applied"], views["v1"]["total"],
+            views["commet"]["creditApplied"], views["commet"]["subtotal"]) == (
+        1_250, 3_750, 1_250, 5_000)

@@ -13,7 +13,7 @@ from folio.api import errors
 from folio.api.deps import AppState, AuthCache, CallDep
 from folio.api.hot_reads import HotReads
 from folio.api.observability import Metrics, ObservabilityMiddleware
-from folio.api.routes import catalog, customers, invoices, ledger
+from folio.api.routes import catalog, credit_grants, customers, invoices, ledger
 from folio.api.routes.common import ERRORS
 from folio.api.schemas import AccountOut
 from folio.config import Settings
@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     metrics = Metrics()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (customers, catalog, invoices, ledger):
+    for module in (customers, credit_grants, catalog, invoices, ledger):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)

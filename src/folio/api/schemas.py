@@ -68,6 +68,7 @@ class CustomerOut(Out):
     timezone: str | None
     relationship_type: str | None
     contacts: list[Contact]
+    credit_balance: dict[str, int]  # usable credit now, per currency (minor units)
 
 
 class ProductOut(Out):
@@ -162,6 +163,7 @@ class LineOut(BaseModel):
     unit_code: str | None
     amount: int
     discount_amount: int
+    credit_amount: int
     tax_amount: int
     taxes: list[TaxAmount]
     tax_rates: list[str]
@@ -220,10 +222,12 @@ class InvoiceOut(BaseModel):
     invoice_type: str | None
     fee_bearer: Literal["payer", "payee"] | None
     as_payment_link: bool
+    apply_credit_balance: bool
     default_tax_rates: list[str]
     discounts: list[Discount]
     subtotal: int
     total_discount_amount: int
+    credit_applied: int
     tax: int
     total: int
     total_excluding_tax: int
@@ -231,6 +235,7 @@ class InvoiceOut(BaseModel):
     amount_paid: int
     amount_credited: int
     post_payment_credit_notes_amount: int
+    credit_granted: int
     amount_due: int
     amount_remaining: int
     hosted_invoice_url: str | None = None
@@ -279,6 +284,30 @@ class CreditNoteOut(Out):
     lines: list[CreditNoteLine]
     issued_at: int | None
     voided_at: int | None
+
+
+class CreditApplicationOut(BaseModel):
+    id: str
+    object: Literal["credit_application"]
+    invoice: str
+    amount: int
+    created: int
+
+
+class CreditGrantOut(Out):
+    object: Literal["credit_grant"]
+    customer: str
+    currency: str
+    amount: int
+    remaining: int
+    applied: int
+    revoked_amount: int
+    status: Literal["active", "exhausted", "expired", "revoked"]
+    reason: str | None
+    expires_at: int | None
+    revoked_at: int | None
+    source_invoice: str | None
+    applications: list[CreditApplicationOut]
 
 
 class EventRequest(BaseModel):

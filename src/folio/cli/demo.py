@@ -10,12 +10,21 @@ from rich.progress import track
 from folio.config import Settings
 from folio.db.engine import Database
 from folio.db.models import Account
-from folio.services import catalog, credit_notes, customers, invoices, lifecycle, payments
+from folio.services import (
+    catalog,
+    credit_balance,
+    credit_notes,
+    customers,
+    invoices,
+    lifecycle,
+    payments,
+)
 from folio.services.accounts import create_account
 from folio.services.context import Ctx
 from folio.services.inputs import (
     Address,
     ContactInput,
+    CreditGrantCreate,
     CreditNoteCreate,
     CustomerCreate,
     InvoiceCreate,
@@ -112,3 +121,12 @@ def _seed_account(ctx: Ctx) -> None:
         elif state == "credited":
             credit_notes.create_credit_note(ctx, CreditNoteCreate(invoice=inv.public_id,
                                                                   amount=5000))
+    # customer credit: a goodwill grant that a recurring-style invoice draws on before tax
+    ada = created[0].public_id
+    credit_balance.grant_credit(ctx, ada, CreditGrantCreate(amount=5000, currency="eur",
+                                                            reason="Goodwill credit"))
+    drawn = invoices.create_invoice(ctx, InvoiceCreate(
+        customer=ada, collection_method="send_invoice", days_until_due=30,
+        apply_credit_balance=True, default_tax_rates=[vat.public_id],
+        memo="Demo invoice (credit applied)", lines=[LineCreate(price=hour.public_id)]))
+    lifecycle.send_invoice(ctx, drawn.public_id)

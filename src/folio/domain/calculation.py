@@ -5,8 +5,11 @@ Order of operations (all amounts in integer minor units):
 1. line amount = round(quantity x unit_amount)  (unit amounts may be fractional minor units)
 2. line discounts, in order, on what remains of the line; then invoice discounts,
    each allocated across positive lines by largest remainder (never below zero)
-3. tax per rate group on the discounted amounts, allocated back to the lines
-4. subtotal = sum(line amounts); total = subtotal - discounts + exclusive tax
+3. customer credit (from the credit balance, when the invoice applies it): an allowance
+   before tax, allocated across the positive lines like an invoice discount, never more
+   than the balance offered nor more than leaves the total at zero
+4. tax per rate group on the discounted and credited amounts, allocated back to the lines
+5. subtotal = sum(line amounts); total = subtotal - discounts - credit + exclusive tax
 """
 
 from __future__ import annotations
@@ -66,6 +69,8 @@ class InvoiceInput:
     rounding: RoundingMode = RoundingMode.HALF_UP
     discounts: tuple[DiscountSpec, ...] = ()
     default_tax_rates: tuple[TaxRateSpec, ...] = ()
+    # the most customer credit that may be applied (minor units of `currency`, >= 0)
+    credit_balance: int = 0
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,7 @@ class LineResult:
     amount: int
     discount_amount: int
     taxes: tuple[LineTax, ...]
+    credit_amount: int = 0  # this line's share of the customer credit applied
 
     @property
     def tax_amount(self) -> int:
@@ -109,6 +115,7 @@ class InvoiceTotals:
     exclusive_tax: int
     total: int
     invoice_discount_amounts: tuple[int, ...] = field(default=())
+    credit_applied: int = 0  # customer credit applied before tax
 
     @property
     def total_excluding_tax(self) -> int:
@@ -152,9 +159,40 @@ PRECISION = 80
 
 
 def calculate(invoice: InvoiceInput) -> InvoiceTotals:
+    if invoice.credit_balance < 0:
+        raise InvalidInput("The credit balance offered cannot be negative.",
+                           param="credit_balance")
     with localcontext() as context:
         context.prec = PRECISION
-        return _calculate(invoice)
+        plain = _calculate(invoice, 0)
+        if invoice.credit_balance == 0 or plain.total <= 0:
+            return plain
+        return _with_credit(invoice, plain)
+
+
+def _with_credit(invoice: InvoiceInput, plain: InvoiceTotals) -> InvoiceTotals:
+    """The most credit, up to the balance offered, that keeps the total at zero or above.
+
+    Credit is capped at the amount left after discounts (so at most the whole pre-tax
+    amount is credited). Only when negative lines carry a higher tax rate than the
+    positive lines they offset can that still leave a negative total; then the largest
+    credit that does not is found by bisection (every step keeps a credit whose total is
+    non-negative, so the result is always a valid one)."""
+    cap = min(invoice.credit_balance, plain.subtotal - plain.discount_total)
+    if cap <= 0:
+        return plain
+    totals = _calculate(invoice, cap)
+    if totals.total >= 0:
+        return totals
+    best, low, high = plain, 0, cap  # total(low) >= 0 > total(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        candidate = _calculate(invoice, middle)
+        if candidate.total >= 0:
+            best, low = candidate, middle
+        else:
+            high = middle
+    return best
 
 
 def _line_amount(line: LineInput, rounding: RoundingMode) -> int:
@@ -165,7 +203,7 @@ def _line_amount(line: LineInput, rounding: RoundingMode) -> int:
     return amount
 
 
-def _calculate(invoice: InvoiceInput) -> InvoiceTotals:
+def _calculate(invoice: InvoiceInput, credit: int) -> InvoiceTotals:
     rounding = invoice.rounding
     amounts = [_line_amount(line, rounding) for line in invoice.lines]
 
@@ -189,7 +227,18 @@ def _calculate(invoice: InvoiceInput) -> InvoiceTotals:
             discounts[i] += part
             remaining[i] -= part
 
-    # 3. tax per rate group, allocated back to lines by their taxable amounts
+    # 3. customer credit: an allowance before tax over the positive lines (never below zero)
+    credits = [0 for _ in amounts]
+    if credit:
+        weights = [max(r, 0) for r in remaining]
+        if credit > sum(weights):
+            raise InvalidInput("More credit than the invoice's positive lines hold.",
+                               param="credit_balance")
+        for i, part in enumerate(allocate(credit, weights)):
+            credits[i] = part
+            remaining[i] -= part
+
+    # 4. tax per rate group, allocated back to lines by their taxable amounts
     line_rates = [_line_rates(line, invoice.default_tax_rates) for line in invoice.lines]
     groups: dict[str, tuple[TaxRateSpec, list[int]]] = {}
     for i, rates in enumerate(line_rates):
@@ -209,7 +258,8 @@ def _calculate(invoice: InvoiceInput) -> InvoiceTotals:
         tax_groups.append(TaxGroup(rate=rate, taxable_amount=taxable_group, amount=tax))
 
     lines = tuple(
-        LineResult(amount=amounts[i], discount_amount=discounts[i], taxes=tuple(line_taxes[i]))
+        LineResult(amount=amounts[i], discount_amount=discounts[i], taxes=tuple(line_taxes[i]),
+                   credit_amount=credits[i])
         for i in range(len(amounts))
     )
     subtotal = sum(amounts)
@@ -225,8 +275,9 @@ def _calculate(invoice: InvoiceInput) -> InvoiceTotals:
         discount_total=discount_total,
         tax_total=tax_total,
         exclusive_tax=exclusive_tax,
-        total=subtotal - discount_total + exclusive_tax,
+        total=subtotal - discount_total - credit + exclusive_tax,
         invoice_discount_amounts=tuple(invoice_discount_amounts),
+        credit_applied=credit,
     )
 
 
@@ -239,11 +290,19 @@ def check_reconciles(totals: InvoiceTotals) -> list[str]:
         broken.append("sum(line tax) != tax")
     if sum(line.discount_amount for line in totals.lines) != totals.discount_total:
         broken.append("sum(line discounts) != discounts")
-    if totals.total != totals.subtotal - totals.discount_total + totals.exclusive_tax:
-        broken.append("total != subtotal - discounts + exclusive tax")
+    if sum(line.credit_amount for line in totals.lines) != totals.credit_applied:
+        broken.append("sum(line credit) != credit applied")
+    if totals.total != (totals.subtotal - totals.discount_total - totals.credit_applied
+                        + totals.exclusive_tax):
+        broken.append("total != subtotal - discounts - credit + exclusive tax")
+    if totals.credit_applied and totals.total < 0:
+        broken.append("credit applied to a negative total")
     return broken
 
 
-def amount_due(total: int, amount_paid: int, amount_credited: int) -> int:
-    return total - amount_paid - amount_credited
+def amount_due(total: int, amount_paid: int, amount_credited: int,
+               credit_granted: int = 0) -> int:
+    """What is still owed. `credit_granted` is the negative total of an invoice moved to
+    the customer's credit balance at finalization (so such an invoice owes zero)."""
+    return total - amount_paid - amount_credited + credit_granted
 

@@ -65,11 +65,12 @@ class PaymentState(str, Enum):
 
 
 def payment_state(total: int, amount_paid: int, amount_credited: int) -> PaymentState:
-    """Derived, never stored: how much of an invoice's total is settled, and how."""
+    """Derived, never stored: how much of an invoice's total is settled, and how. A total
+    of zero or below (its negative part went to the customer's credit balance) is paid."""
     due = total - amount_paid - amount_credited
     if due <= 0 and total > 0 and amount_paid == 0 and amount_credited > 0:
         return PaymentState.CREDITED
-    if due <= 0 and (amount_paid > 0 or amount_credited > 0 or total == 0):
+    if due <= 0 and (amount_paid > 0 or amount_credited > 0 or total <= 0):
         return PaymentState.PAID
     if amount_paid > 0 or amount_credited > 0:
         return PaymentState.PARTIALLY_PAID

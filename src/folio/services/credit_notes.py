@@ -33,8 +33,10 @@ from folio.services.views import credit_note_view, invoice_view
 
 
 def _line_gross(line: InvoiceLine) -> int:
+    """What the line adds to the invoice total: after its discounts and customer credit,
+    with its exclusive tax."""
     exclusive = sum(int(t["amount"]) for t in line.taxes or [] if not t["inclusive"])
-    return line.amount - line.discount_amount + exclusive
+    return line.amount - line.discount_amount - line.credit_amount + exclusive
 
 
 def _share(amount: int, part: int, whole: int, rounding: RoundingMode) -> int:

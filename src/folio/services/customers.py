@@ -14,6 +14,7 @@ from folio.db.repository import Page, created_filter, get_by_public_id, page, sc
 from folio.domain.errors import InvalidInput, NotFound
 from folio.domain.money import normalize_currency
 from folio.services import events
+from folio.services.balances import customer_out
 from folio.services.context import Ctx
 from folio.services.inputs import (
     ContactInput,
@@ -89,7 +90,7 @@ def create_customer(ctx: Ctx, data: CustomerCreate) -> Customer:
     ctx.session.flush()
     _contacts(ctx, customer, data.contacts)
     ctx.session.flush()
-    events.record(ctx, "customer.created", customer_view(customer))
+    events.record(ctx, "customer.created", customer_view(customer, credit_balance={}))
     return customer
 
 
@@ -119,7 +120,7 @@ def update_customer(ctx: Ctx, customer_id: str, data: CustomerUpdate) -> Custome
         _contacts(ctx, customer, data.contacts or [])
     customer.updated = ctx.now()
     ctx.session.flush()
-    events.record(ctx, "customer.updated", customer_view(customer))
+    events.record(ctx, "customer.updated", customer_out(ctx, customer))
     return customer
 
 
@@ -165,7 +166,7 @@ def add_contact(ctx: Ctx, customer_id: str, data: ContactInput) -> CustomerConta
     customer.contacts.append(contact)
     customer.updated = ctx.now()
     ctx.session.flush()
-    events.record(ctx, "customer.updated", customer_view(customer))
+    events.record(ctx, "customer.updated", customer_out(ctx, customer))
     return contact
 
 
@@ -177,7 +178,7 @@ def update_contact(ctx: Ctx, customer_id: str, contact_id: str,
         setattr(contact, key, sorted(set(value)) if key == "roles" else value)
     contact.customer.updated = ctx.now()
     ctx.session.flush()
-    events.record(ctx, "customer.updated", customer_view(contact.customer))
+    events.record(ctx, "customer.updated", customer_out(ctx, contact.customer))
     return contact
 
 

@@ -276,6 +276,8 @@ class InvoiceFields(WithMetadata):
     invoice_type: InvoiceType | None = None
     fee_bearer: FeeBearer | None = None
     as_payment_link: bool | None = None
+    # draw on the customer's credit balance when finalized (default false)
+    apply_credit_balance: bool | None = None
 
 
 class InvoiceCreate(InvoiceFields):
@@ -308,6 +310,13 @@ class CreditNoteCreate(WithMetadata):
     lines: list[CreditNoteLineInput] | None = Field(default=None, max_length=1000)
     reason: CreditReason | None = None
     memo: Annotated[str, StringConstraints(max_length=5000)] | None = None
+
+
+class CreditGrantCreate(WithMetadata):
+    amount: PositiveAmount
+    currency: Currency
+    reason: ShortText | None = None
+    expires_at: Timestamp | None = None
 
 
 def provided(model: BaseModel) -> dict[str, Any]:

@@ -72,6 +72,8 @@ def _apply_fields(ctx: Ctx, invoice: Invoice, data: InvoiceFields) -> None:
         invoice.days_until_due = changes["days_until_due"]
     if changes.get("as_payment_link") is not None:
         invoice.as_payment_link = changes["as_payment_link"]
+    if changes.get("apply_credit_balance") is not None:
+        invoice.apply_credit_balance = changes["apply_credit_balance"]
     if changes.get("rounding_mode"):
         invoice.rounding_mode = changes["rounding_mode"]
     if "default_tax_rates" in changes:
@@ -154,7 +156,8 @@ def build_draft(ctx: Ctx, data: InvoiceCreate) -> Invoice:
                       rounding_mode=data.rounding_mode or "half_up", metadata_={},
                       default_tax_rates=[], discounts=[], subtotal=0, discount_total=0,
                       tax_total=0, total=0, tax_breakdown=[], amount_paid=0,
-                      as_payment_link=False,
+                      as_payment_link=False, apply_credit_balance=False,
+                      credit_applied=0, credit_granted=0,
                       amount_credited=0, post_payment_credited=0)
     invoice.customer = customer
     invoice.updated = invoice.created
@@ -165,15 +168,10 @@ def build_draft(ctx: Ctx, data: InvoiceCreate) -> Invoice:
     return invoice
 
 
-def _check_sign(invoice: Invoice) -> None:
-    if invoice.total < 0:
-        raise InvalidInput("The invoice total would be negative; issue a credit note instead.",
-                           param="lines", code="invoice_total_negative")
-
-
 def create_invoice(ctx: Ctx, data: InvoiceCreate) -> Invoice:
+    """A draft. Its total may be negative: finalizing it moves that amount to the
+    customer's credit balance (see lifecycle)."""
     invoice = build_draft(ctx, data)
-    _check_sign(invoice)
     ctx.session.add(invoice)
     ctx.session.flush()
     events.record(ctx, "invoice.created", invoice_view(invoice))
@@ -192,7 +190,6 @@ def preview_invoice(ctx: Ctx, data: InvoiceCreate) -> dict[str, Any]:
 
 def _changed(ctx: Ctx, invoice: Invoice) -> Invoice:
     apply_totals(ctx, invoice)
-    _check_sign(invoice)
     invoice.updated = ctx.now()
     ctx.session.flush()
     events.record(ctx, "invoice.updated", invoice_view(invoice))

@@ -9,9 +9,10 @@ from folio.db.models import Invoice, Payment
 from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
 from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
-from folio.services import events
+from folio.services import credit_balance, events
 from folio.services.context import Ctx
-from folio.services.invoices import get_invoice
+from folio.services.inputs import InvoiceCreate
+from folio.services.invoices import create_invoice, get_invoice
 from folio.services.numbering import take_number
 from folio.services.pricing import apply_totals
 from folio.services.views import customer_snapshot, invoice_view, payment_view
@@ -44,10 +45,12 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     if not invoice.lines:
         raise InvalidState("An invoice needs at least one line to be finalized.",
                            code="invoice_no_lines")
-    apply_totals(ctx, invoice)  # tax rates are snapshotted on the lines from here on
-    if invoice.total < 0:
-        raise InvalidState("The invoice total is negative; issue a credit note instead.",
-                           code="invoice_total_negative")
+    # tax rates are snapshotted on the lines from here on; the customer's credit balance
+    # is drawn on (before tax) only now, and only when the invoice asks for it
+    if invoice.apply_credit_balance:
+        credit_balance.apply_balance(ctx, invoice)
+    else:
+        apply_totals(ctx, invoice)
     account = ctx.account
     pattern = (PER_CUSTOMER_PATTERN if account.numbering_scope == "customer"
                else account.invoice_number_pattern)
@@ -59,6 +62,8 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + DAY * (invoice.days_until_due or 0)
     ctx.session.flush()
+    if invoice.total < 0:  # nothing is owed: the amount becomes the customer's credit
+        credit_balance.grant_negative_total(ctx, invoice)
     events.record(ctx, "invoice.finalized", invoice_view(invoice))
     settle_if_due(ctx, invoice)
 
@@ -66,6 +71,16 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
 def finalize_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
     invoice = get_invoice(ctx, invoice_id, for_update=True)
     _finalize(ctx, invoice)
+    return invoice
+
+
+def create_adjustment(ctx: Ctx, data: InvoiceCreate) -> Invoice:
+    """An adjustment invoice. A positive one is a draft, issued when it is sent; a
+    negative one is a credit and is issued at once: numbered, paid, and its amount put on
+    the customer's credit balance (there is nothing to send or to collect)."""
+    invoice = create_invoice(ctx, data)
+    if invoice.total < 0:
+        _finalize(ctx, invoice)
     return invoice
 
 
@@ -141,6 +156,7 @@ def void_invoice(ctx: Ctx, invoice_id: str, *, allow_draft: bool = False) -> Inv
                            code="invoice_has_payments")
     invoice.voided_at = ctx.now()
     ctx.session.flush()
+    credit_balance.return_applied_credit(ctx, invoice)
     events.record(ctx, "invoice.voided", invoice_view(invoice))
     return invoice
 

@@ -105,8 +105,10 @@ def _tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
 
 
 def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = None,
-                 ) -> InvoiceTotals:
-    """Recalculate a draft (or a preview) and store amounts and tax snapshots on it."""
+                 *, credit_balance: int = 0) -> InvoiceTotals:
+    """Recalculate a draft (or a preview) and store amounts and tax snapshots on it.
+    `credit_balance` is the customer credit that may be applied (only at finalization;
+    drafts and previews apply none)."""
     if rates is None:
         ids = set(invoice.default_tax_rates or [])
         for line in invoice.lines:
@@ -123,14 +125,17 @@ def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = 
         ),
         discounts=_discount_specs(invoice.discounts or []),
         default_tax_rates=tuple(_spec(rates[i]) for i in invoice.default_tax_rates or []),
+        credit_balance=credit_balance,
     ))
     for line, result in zip(invoice.lines, totals.lines, strict=True):
         line.amount = result.amount
         line.discount_amount = result.discount_amount
+        line.credit_amount = result.credit_amount
         line.tax_amount = result.tax_amount
         line.taxes = [_tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes]
     invoice.subtotal = totals.subtotal
     invoice.discount_total = totals.discount_total
+    invoice.credit_applied = totals.credit_applied
     invoice.tax_total = totals.tax_total
     invoice.total = totals.total
     invoice.tax_breakdown = [_tax_json(g.rate, g.taxable_amount, g.amount)

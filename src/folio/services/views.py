@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from folio.db.models import (
     Account,
     Coupon,
+    CreditApplication,
+    CreditGrant,
     CreditNote,
     Customer,
     CustomerContact,
@@ -19,6 +22,7 @@ from folio.db.models import (
     Product,
     TaxRate,
 )
+from folio.domain.credit_balance import Grant
 from folio.domain.money import format_decimal
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.links import hosted_invoice_url
@@ -55,14 +59,18 @@ def contact_view(contact: CustomerContact) -> View:
     }
 
 
-def customer_view(c: Customer) -> View:
+def customer_view(c: Customer, *, credit_balance: Mapping[str, int]) -> View:
+    """`credit_balance`: the credit the customer may use now, per currency (see
+    services.balances)."""
     return {
         **_base(c, "customer"), "name": c.name, "email": c.email, "phone": c.phone,
         "description": c.description, "address": c.address, "tax_id": c.tax_id,
         "tax_exempt": c.tax_exempt, "locale": c.locale, "currency": c.currency,
         "invoice_prefix": c.invoice_prefix, "external_id": c.external_id,
         "timezone": c.timezone, "relationship_type": c.relationship_type,
-        "contacts": [contact_view(x) for x in c.contacts], "metadata": c.metadata_ or {},
+        "contacts": [contact_view(x) for x in c.contacts],
+        "credit_balance": dict(sorted(credit_balance.items())),
+        "metadata": c.metadata_ or {},
     }
 
 
@@ -120,7 +128,8 @@ def line_view(line: InvoiceLine) -> View:
         "unit_amount": int(unit) if unit == unit.to_integral_value() else None,
         "unit_amount_decimal": format_decimal(unit), "unit_code": line.unit_code,
         "amount": line.amount, "discount_amount": line.discount_amount,
-        "tax_amount": line.tax_amount, "taxes": list(line.taxes or []),
+        "credit_amount": line.credit_amount, "tax_amount": line.tax_amount,
+        "taxes": list(line.taxes or []),
         "tax_rates": list(line.tax_rate_ids or []), "discounts": list(line.line_discounts or []),
         "feature_name": line.feature_name,
         "period": {"start": line.period_start, "end": line.period_end},
@@ -152,14 +161,17 @@ def invoice_view(inv: Invoice) -> View:
         "recurring_occurrence": inv.recurring_occurrence,
         "invoice_type": inv.invoice_type, "fee_bearer": inv.fee_bearer,
         "as_payment_link": inv.as_payment_link,
+        "apply_credit_balance": inv.apply_credit_balance,
         "default_tax_rates": list(inv.default_tax_rates or []),
         "discounts": list(inv.discounts or []),
         "subtotal": inv.subtotal, "total_discount_amount": inv.discount_total,
+        "credit_applied": inv.credit_applied,
         "tax": inv.tax_total, "total": inv.total,
         "total_excluding_tax": inv.total - inv.tax_total,
         "total_taxes": list(inv.tax_breakdown or []),
         "amount_paid": inv.amount_paid, "amount_credited": inv.amount_credited,
         "post_payment_credit_notes_amount": inv.post_payment_credited,
+        "credit_granted": inv.credit_granted,
         "amount_due": inv.amount_due, "amount_remaining": inv.amount_due,
         "hosted_invoice_url": hosted_invoice_url(inv.hosted_token),
         "finalized_at": inv.finalized_at, "sent_at": inv.sent_at, "paid_at": inv.paid_at,
@@ -192,6 +204,33 @@ def credit_note_view(cn: CreditNote) -> View:
         "subtotal": cn.amount - cn.tax_amount, "tax_amount": cn.tax_amount,
         "reason": cn.reason, "memo": cn.memo, "lines": list(cn.lines or []),
         "issued_at": cn.issued_at, "voided_at": cn.voided_at, "metadata": cn.metadata_ or {},
+    }
+
+
+def grant_model(g: CreditGrant) -> Grant:
+    """The stored grant as the domain sees it (FIFO order: created, then row id)."""
+    return Grant(id=g.public_id, currency=g.currency, amount=g.amount, remaining=g.remaining,
+                 created=g.created, sequence=g.id, expires_at=g.expires_at,
+                 revoked=g.revoked_at is not None)
+
+
+def credit_application_view(a: CreditApplication) -> View:
+    return {"id": a.public_id, "object": "credit_application",
+            "invoice": a.invoice.public_id, "amount": a.amount, "created": a.created}
+
+
+def credit_grant_view(g: CreditGrant, now: int) -> View:
+    """`now` decides whether the grant has expired (its status is derived on read)."""
+    applied = g.amount - g.remaining - g.revoked_amount
+    return {
+        **_base(g, "credit_grant"), "customer": g.customer.public_id,
+        "currency": g.currency, "amount": g.amount, "remaining": g.remaining,
+        "applied": applied, "revoked_amount": g.revoked_amount,
+        "status": grant_model(g).status(now).value, "reason": g.reason,
+        "expires_at": g.expires_at, "revoked_at": g.revoked_at,
+        "source_invoice": g.source_invoice.public_id if g.source_invoice else None,
+        "applications": [credit_application_view(a) for a in g.applications],
+        "metadata": g.metadata_ or {},
     }
 
 

@@ -49,15 +49,56 @@ def test_not_json(tenant: Tenant) -> None:
     error_of(response, 400, "validation_error")
 
 
-def test_negative_adjustment_is_refused_and_nothing_changes(tenant: Tenant) -> None:
+@pytest.mark.parametrize(("body", "field"), [
+    ({}, "amount"),
+    ({"currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": 0, "currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": -5, "currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": "5", "currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": 5.5, "currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": 10**13, "currency": "eur", "reason": "x"}, "amount"),
+    ({"amount": 5, "reason": "x"}, "currency"),
+    ({"amount": 5, "currency": "gbp", "reason": "x"}, "currency"),
+    ({"amount": 5, "currency": "EUR", "reason": "x"}, "currency"),
+    ({"amount": 5, "currency": "eur"}, "reason"),
+    ({"amount": 5, "currency": "eur", "reason": ""}, "reason"),
+    ({"amount": 5, "currency": "eur", "reason": "x", "expiresAt": "next week"}, "expiresAt"),
+    ([1], "body"),
+])
+def test_create_credit_validation(tenant: Tenant, body: Any, field: str) -> None:
     c = commet(tenant)
     cus = customer(c)["id"]
-    err = error_of(c.post("/invoices", {"customerId": cus, "amount": -500,
-                                        "description": "Credit"}), 422,
-                   "invoice_total_negative")
-    assert err["param"] == "amount"
-    assert "credit note" in err["message"]
-    assert _count(tenant, "invoices") == 0
+    err = error_of(c.post(f"/customers/{cus}/credits", body), 400, "validation_error")
+    assert field in [d["field"] for d in err["details"]]
+    assert c.ok("GET", f"/customers/{cus}/credits") == []
+
+
+def test_credit_rules_unknown_ids_and_state(tenant: Tenant, other_tenant: Tenant) -> None:
+    c = commet(tenant)
+    cus = customer(c)["id"]
+    past = {"amount": 5, "currency": "eur", "reason": "x", "expiresAt": "2001-01-01T00:00:00Z"}
+    assert error_of(c.post(f"/customers/{cus}/credits", past), 400,
+                    "expires_at_in_past")["param"] == "expiresAt"
+    body = {"amount": 5, "currency": "eur", "reason": "x"}
+    theirs = customer(commet(other_tenant))["id"]
+    for path in ("/customers/cus_nope/credits", f"/customers/{theirs}/credits"):
+        error_of(c.post(path, body), 404, "customer_not_found")
+        error_of(c.get(path), 404, "customer_not_found")
+    credit = c.ok("POST", f"/customers/{cus}/credits", body, status=201)
+    error_of(c.post(f"/customers/{cus}/credits/ccg_nope/revoke"), 404, "credit_not_found")
+    other_cus = customer(c, email="bob@example.com")["id"]  # another customer's path
+    error_of(c.post(f"/customers/{other_cus}/credits/{credit['id']}/revoke"), 404,
+             "credit_not_found")
+    error_of(commet(other_tenant).post(f"/customers/{cus}/credits/{credit['id']}/revoke"),
+             404, "customer_not_found")
+    error_of(commet(tenant, live=True).get(f"/customers/{cus}/credits"), 404,
+             "customer_not_found")
+    c.ok("POST", f"/customers/{cus}/credits/{credit['id']}/revoke")
+    err = error_of(c.post(f"/customers/{cus}/credits/{credit['id']}/revoke"), 409,
+                   "credit_grant_revoked")
+    assert err["type"] == "conflict_error"
+    assert error_of(c.get(f"/customers/{cus}/credits", cursor="ccg_nope"), 400)["param"] \
+        == "cursor"
 
 
 def test_unknown_and_foreign_customer(tenant: Tenant, other_tenant: Tenant) -> None:

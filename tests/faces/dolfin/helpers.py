@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -11,10 +10,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import BaseModel
 
 from tests.conftest import Tenant
+from tests.seeds import SEEDS_OPENAPI
 
 BASE = "/compat/dolfin"
-SEED = (Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
-        / "004_20ce11b592726e15.yaml")
+SEED = SEEDS_OPENAPI / "004_20ce11b592726e15.yaml"
 
 
 def seed_spec() -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +13,11 @@ from openapi_core.datatypes import RequestParameters
 from folio.db.engine import Database
 from folio.services.accounts import IssuedCredentials, issue_client_credentials
 from tests.conftest import SECRET, Tenant
+from tests.seeds import SEEDS_OPENAPI
 
 BASE = "/compat/dollr"
 SEED = "003_014a2dbf3ce18775.yaml"
-SEEDS = Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
+SEEDS = SEEDS_OPENAPI
 
 
 def seed_spec() -> dict[str, Any]:

@@ -57,6 +57,7 @@ def invoice(
     rounding: RoundingMode = HALF_UP,
     discounts: tuple[DiscountSpec, ...] = (),
     default_tax_rates: tuple[TaxRateSpec, ...] = (),
+    credit_balance: int = 0,
 ) -> InvoiceInput:
     return InvoiceInput(
         currency=currency,
@@ -64,6 +65,7 @@ def invoice(
         rounding=rounding,
         discounts=discounts,
         default_tax_rates=default_tax_rates,
+        credit_balance=credit_balance,
     )
 
 
@@ -163,8 +165,11 @@ def assert_invariants(inv: InvoiceInput, totals: InvoiceTotals) -> None:
         else:
             assert r.discount_amount == 0
 
-    # 3. tax groups, in order of first appearance, allocated back to the lines
-    remaining = [r.amount - r.discount_amount for r in totals.lines]
+    # 3. customer credit: before tax, over the lines left positive by the discounts
+    assert_credit_invariants(inv, totals)
+
+    # 4. tax groups, in order of first appearance, allocated back to the lines
+    remaining = [r.amount - r.discount_amount - r.credit_amount for r in totals.lines]
     line_rates = [li.tax_rates or inv.default_tax_rates for li in inv.lines]
     members: dict[str, list[int]] = {}
     specs: dict[str, TaxRateSpec] = {}
@@ -202,13 +207,30 @@ def assert_invariants(inv: InvoiceInput, totals: InvoiceTotals) -> None:
     for i, r in enumerate(totals.lines):
         assert sorted(t.rate.id for t in r.taxes) == sorted(rate.id for rate in line_rates[i])
 
-    # 4. totals
+    # 5. totals
     assert sum(r.tax_amount for r in totals.lines) == totals.tax_total
     assert sum(g.amount for g in totals.tax_groups) == totals.tax_total
     assert sum(r.exclusive_tax for r in totals.lines) == totals.exclusive_tax
     assert totals.exclusive_tax == sum(g.amount for g in totals.tax_groups if not g.rate.inclusive)
-    assert totals.total == totals.subtotal - totals.discount_total + totals.exclusive_tax
+    assert totals.total == (totals.subtotal - totals.discount_total - totals.credit_applied
+                            + totals.exclusive_tax)
     assert totals.total_excluding_tax == totals.total - totals.tax_total
+
+
+def assert_credit_invariants(inv: InvoiceInput, totals: InvoiceTotals) -> None:
+    after_discounts = [r.amount - r.discount_amount for r in totals.lines]
+    assert sum(r.credit_amount for r in totals.lines) == totals.credit_applied
+    # never more than offered, never more than the amount left after discounts
+    assert 0 <= totals.credit_applied <= inv.credit_balance
+    assert totals.credit_applied <= max(sum(after_discounts), 0)
+    for r, before in zip(totals.lines, after_discounts, strict=True):
+        # only positive lines take credit, and none is pushed below zero
+        assert 0 <= r.credit_amount <= max(before, 0)
+    if totals.credit_applied:
+        assert totals.total >= 0  # credit never makes a total negative
+        weights = [max(b, 0) for b in after_discounts]
+        for r, w in zip(totals.lines, weights, strict=True):
+            assert abs(r.credit_amount - Fraction(totals.credit_applied * w, sum(weights))) < 1
 
 
 # --------------------------------------------------------------------------- strategies
@@ -286,14 +308,23 @@ def line_inputs(draw: st.DrawFn, signed: bool = False) -> LineInput:
     )
 
 
+credit_balances = st.one_of(
+    st.just(0),
+    st.integers(min_value=1, max_value=10**4),
+    st.integers(min_value=1, max_value=10**12),
+)
+
+
 @st.composite
-def invoice_inputs(draw: st.DrawFn, signed: bool = False) -> InvoiceInput:
+def invoice_inputs(draw: st.DrawFn, signed: bool = False, credit: bool = False
+                   ) -> InvoiceInput:
     return InvoiceInput(
         currency=draw(st.sampled_from(CURRENCIES)),
         lines=tuple(draw(st.lists(line_inputs(signed=signed), max_size=6))),
         rounding=draw(st.sampled_from(RoundingMode)),
         discounts=tuple(draw(st.lists(discount_specs, max_size=3))),
         default_tax_rates=draw(rate_sets),
+        credit_balance=draw(credit_balances) if credit else 0,
     )
 
 
@@ -675,7 +706,7 @@ def test_check_reconciles_detects_each_broken_invariant() -> None:
     assert check_reconciles(totals) == []
     assert check_reconciles(dataclasses.replace(totals, subtotal=totals.subtotal + 1)) == [
         "sum(line amounts) != subtotal",
-        "total != subtotal - discounts + exclusive tax",
+        "total != subtotal - discounts - credit + exclusive tax",
     ]
     assert check_reconciles(dataclasses.replace(totals, tax_total=totals.tax_total + 1)) == [
         "sum(line tax) != tax",
@@ -684,10 +715,20 @@ def test_check_reconciles_detects_each_broken_invariant() -> None:
         dataclasses.replace(totals, discount_total=totals.discount_total + 1)
     ) == [
         "sum(line discounts) != discounts",
-        "total != subtotal - discounts + exclusive tax",
+        "total != subtotal - discounts - credit + exclusive tax",
     ]
     assert check_reconciles(dataclasses.replace(totals, total=totals.total + 1)) == [
-        "total != subtotal - discounts + exclusive tax",
+        "total != subtotal - discounts - credit + exclusive tax",
+    ]
+    credited = calculate(invoice(line(1, 1000, VAT20), credit_balance=300))
+    assert check_reconciles(credited) == []
+    assert check_reconciles(dataclasses.replace(credited, credit_applied=301)) == [
+        "sum(line credit) != credit applied",
+        "total != subtotal - discounts - credit + exclusive tax",
+    ]
+    assert check_reconciles(dataclasses.replace(credited, total=-1)) == [
+        "total != subtotal - discounts - credit + exclusive tax",
+        "credit applied to a negative total",
     ]
 
 

@@ -52,3 +52,11 @@ def listing(result: tuple[Sequence[T], bool], view: Callable[[T], dict[str, Any]
     items, has_more = result
     return {"object": "list", "data": [view(x) for x in items], "has_more": has_more,
             "url": url}
+
+
+def listing_of(result: tuple[Sequence[T], bool],
+               views: Callable[[Sequence[T]], list[dict[str, Any]]], url: str
+               ) -> dict[str, Any]:
+    """A list whose items are rendered together (one query for the whole page)."""
+    items, has_more = result
+    return {"object": "list", "data": views(items), "has_more": has_more, "url": url}

@@ -10,12 +10,14 @@ from folio.db.models.catalog import (
     Product,
     TaxRate,
 )
+from folio.db.models.credits import CreditApplication, CreditGrant
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.ledger import ChargeAttempt, CreditNote, Payment
 
 __all__ = [
-    "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon", "CreditNote",
-    "Customer", "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine",
-    "NumberSeries", "Payment", "Price", "Product", "TaxRate",
+    "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
+    "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact", "Event",
+    "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries", "Payment", "Price",
+    "Product", "TaxRate",
 ]

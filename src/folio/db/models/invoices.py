@@ -53,6 +53,8 @@ class Invoice(TenantOwned, Base):
     invoice_type: Mapped[str | None] = mapped_column(String(24))
     fee_bearer: Mapped[str | None] = mapped_column(String(8))
     as_payment_link: Mapped[bool] = mapped_column(Boolean, default=False)
+    # draw on the customer's credit balance at finalization (recurring invoices do)
+    apply_credit_balance: Mapped[bool] = mapped_column(Boolean, default=False)
     # draft inputs: tax rate public ids applied to lines without their own, and discounts
     default_tax_rates: Mapped[list[Any]] = mapped_column(JSON, default=list)
     discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -61,6 +63,9 @@ class Invoice(TenantOwned, Base):
     discount_total: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_total: Mapped[int] = mapped_column(BigInteger, default=0)
     total: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_applied: Mapped[int] = mapped_column(BigInteger, default=0)  # from the balance
+    # a negative total moved to the customer's credit balance at finalization (positive)
+    credit_granted: Mapped[int] = mapped_column(BigInteger, default=0)
     tax_breakdown: Mapped[list[Any]] = mapped_column(JSON, default=list)
     amount_paid: Mapped[int] = mapped_column(BigInteger, default=0)
     amount_credited: Mapped[int] = mapped_column(BigInteger, default=0)  # before payment
@@ -83,7 +88,7 @@ class Invoice(TenantOwned, Base):
 
     @property
     def amount_due(self) -> int:
-        return self.total - self.amount_paid - self.amount_credited
+        return self.total - self.amount_paid - self.amount_credited + self.credit_granted
 
 
 class InvoiceLine(TenantOwned, Base):
@@ -104,6 +109,7 @@ class InvoiceLine(TenantOwned, Base):
     line_discounts: Mapped[list[Any]] = mapped_column(JSON, default=list)
     amount: Mapped[int] = mapped_column(BigInteger, default=0)
     discount_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit_amount: Mapped[int] = mapped_column(BigInteger, default=0)  # its share of credit
     tax_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     taxes: Mapped[list[Any]] = mapped_column(JSON, default=list)  # snapshot per rate
     feature_name: Mapped[str | None] = mapped_column(String(200))

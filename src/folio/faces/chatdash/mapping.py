@@ -6,7 +6,8 @@
 - Statuses: Folio's invoice status is ChatDash's, word for word.
 - Money: integers in the currency's minor unit on both sides; currency codes lower-case.
   `amount` is Stripe's `amount_due`: the total less credit notes issued before payment. It
-  does not fall as payments arrive (a paid invoice still shows what was billed).
+  does not fall as payments arrive (a paid invoice still shows what was billed). A negative
+  total went to the customer's credit balance at finalization, so it shows 0.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def customer_ref(customer: Customer, snapshot: dict[str, Any] | None = None) -> 
 def invoice_view(inv: Invoice) -> View:
     return {
         "id": inv.public_id,
-        "amount": inv.total - inv.amount_credited,
+        "amount": inv.total - inv.amount_credited + inv.credit_granted,
         "currency": inv.currency.lower(),
         "status": inv.status,
         "number": inv.number,

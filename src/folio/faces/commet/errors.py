@@ -27,9 +27,10 @@ TYPES = {400: "validation_error", 401: "authentication_error", 403: "permission_
 # Folio parameter names -> Commet's camelCase names
 PARAMS = {"customer": "customerId", "starting_after": "cursor", "ending_before": "cursor",
           "name": "fullName", "tax_id": "taxDocument", "external_id": "externalId",
-          "lines": "amount", "lines[0].unit_amount": "amount", "id": "id"}
-# Folio codes whose status Commet reports differently
-CODE_STATUS = {"invoice_total_negative": 422}
+          "lines": "amount", "lines[0].unit_amount": "amount", "id": "id",
+          "expires_at": "expiresAt", "grant": "creditId"}
+# Folio object names in not-found codes -> Commet's (`credit_not_found`)
+OBJECTS = {"credit_grant": "credit"}
 _NO_SUCH = re.compile(r"^No such ([a-z_ ]+?):")
 
 
@@ -49,19 +50,16 @@ def _param(param: str | None) -> str | None:
 
 
 def domain_error(exc: DomainError) -> JSONResponse:
-    status = CODE_STATUS.get(exc.code, STATUS[exc.kind])
+    status = STATUS[exc.kind]
     code, message = exc.code, exc.message
     if exc.kind is ErrorKind.NOT_FOUND:
         match = _NO_SUCH.match(exc.message)
-        code = f"{match.group(1).replace(' ', '_')}_not_found" if match else "not_found"
+        name = match.group(1).replace(" ", "_") if match else None
+        code = f"{OBJECTS.get(name, name)}_not_found" if name else "not_found"
     elif exc.kind is ErrorKind.UNAUTHENTICATED:
         code = "unauthorized"
         message = ("Missing API key: send it in the x-api-key header."
                    if exc.code == "api_key_missing" else "Invalid API key.")
-    elif exc.code == "invoice_total_negative":
-        message = ("Folio cannot hold an invoice with a negative total, so a negative "
-                   "adjustment (a credit) is refused here; credit the customer's open "
-                   "invoices with credit notes through Folio's API instead.")
     type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
     return error_body(status, code, message, _param(exc.param), type_=type_)
 

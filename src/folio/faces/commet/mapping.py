@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from folio.db.models import Customer, Invoice, InvoiceLine
+from folio.db.models import CreditGrant, Customer, Invoice, InvoiceLine
+from folio.services.views import grant_model
 
 View = dict[str, Any]
 
@@ -27,6 +28,12 @@ LINE_TYPE = {"plan_base": "plan_base", "usage": "feature_overage",
 
 COMMET_INVOICE_TYPES = frozenset({"recurring", "overage", "plan_change", "adjustment",
                                   "credit_purchase", "balance_topup", "addon_activation"})
+
+
+def unix(value: datetime) -> int:
+    """A client's date-time -> Folio's unix seconds (a time without a zone is UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return int(aware.timestamp())
 
 
 def iso(ts: int | None) -> str | None:
@@ -82,14 +89,14 @@ def line_item(line: InvoiceLine) -> View:
 
 def _amounts(inv: Invoice) -> View:
     """subtotal excludes discount and credit lines; they are reported as discountAmount
-    and creditApplied, so total = subtotal - discountAmount - creditApplied + exclusive
-    tax (Folio's total, unchanged)."""
+    and creditApplied (with the customer credit Folio applied from the balance), so
+    total = subtotal - discountAmount - creditApplied + exclusive tax (Folio's total)."""
     discount_lines = -sum(x.amount for x in inv.lines if x.type == "discount")
     credit_lines = -sum(x.amount for x in inv.lines if x.type == "credit")
     return {
         "subtotal": inv.subtotal + discount_lines + credit_lines,
         "discountAmount": inv.discount_total + discount_lines,
-        "creditApplied": credit_lines,
+        "creditApplied": credit_lines + inv.credit_applied,
         "taxAmount": inv.tax_total,
         "total": inv.total,
     }
@@ -157,6 +164,39 @@ def customer_view(c: Customer) -> View:
         "updatedAt": iso(c.updated or c.created),
         "object": "customer",
         "livemode": c.livemode,
+    }
+
+
+def credit_view(g: CreditGrant, now: int) -> View:
+    """Folio's credit grant as Commet's customer credit (`now` decides expiry)."""
+    return {
+        "id": g.public_id,
+        "customerId": g.customer.public_id,
+        "amount": g.amount,
+        "remainingAmount": g.remaining,
+        "appliedAmount": g.amount - g.remaining - g.revoked_amount,
+        "currency": g.currency,
+        "reason": g.reason,
+        "status": grant_model(g).status(now).value,
+        "expiresAt": iso(g.expires_at),
+        "revokedAt": iso(g.revoked_at),
+        "sourceInvoiceId": g.source_invoice.public_id if g.source_invoice else None,
+        "createdAt": iso(g.created),
+        "object": "customer_credit",
+        "livemode": g.livemode,
+    }
+
+
+def revocation_view(g: CreditGrant) -> View:
+    return {
+        "id": g.public_id,
+        "customerId": g.customer.public_id,
+        "currency": g.currency,
+        "revokedAmount": g.revoked_amount,
+        "appliedAmount": g.amount - g.remaining - g.revoked_amount,
+        "revokedAt": iso(g.revoked_at),
+        "object": "customer_credit_revocation",
+        "livemode": g.livemode,
     }
 
 

@@ -15,6 +15,9 @@ from folio.faces.commet.schemas import (
     AddressIn,
     CommetStatus,
     CreatedInvoiceOut,
+    CreditCreateIn,
+    CreditOut,
+    CreditRevocationOut,
     CustomerCreateIn,
     CustomerOut,
     CustomerUpdateIn,
@@ -27,9 +30,16 @@ from folio.faces.commet.schemas import (
     StatusIn,
     StatusOut,
 )
-from folio.services import customers, invoices, lifecycle
+from folio.services import credit_balance, customers, invoices, lifecycle
 from folio.services.context import Ctx
-from folio.services.inputs import Address, CustomerCreate, CustomerUpdate, InvoiceCreate, LineCreate
+from folio.services.inputs import (
+    Address,
+    CreditGrantCreate,
+    CustomerCreate,
+    CustomerUpdate,
+    InvoiceCreate,
+    LineCreate,
+)
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}
@@ -80,7 +90,7 @@ def list_invoices(request: Request, customer_id: Annotated[Ref, Query(alias="cus
 
 
 @router.post("/invoices", response_model=Envelope[CreatedInvoiceOut], status_code=201,
-             summary="Create adjustment invoice")
+             summary="Create adjustment invoice (a negative amount is a credit)")
 def create_invoice(body: InvoiceCreateIn, request: Request) -> Response:
     def run(ctx: Ctx) -> dict[str, Any]:
         data = InvoiceCreate(
@@ -90,7 +100,7 @@ def create_invoice(body: InvoiceCreateIn, request: Request) -> Response:
             lines=[LineCreate(type="one_off" if body.amount >= 0 else "credit",
                               description=body.description, unit_amount=body.amount)])
         return mapping.envelope(mapping.created_invoice_view(
-            invoices.create_invoice(ctx, data)))
+            lifecycle.create_adjustment(ctx, data)))
     return call(request, idempotent=True).write(run, body, status_code=201)
 
 
@@ -185,3 +195,37 @@ def patch_customer(customer_id: str, body: CustomerUpdateIn, request: Request) -
             summary="Update customer (docs site)")
 def put_customer(customer_id: str, body: CustomerUpdateIn, request: Request) -> Response:
     return _update(customer_id, body, request)
+
+
+# --- customer credits (Folio's credit grants) ---
+
+@router.post("/customers/{customer_id}/credits", response_model=Envelope[CreditOut],
+             status_code=201, summary="Grant credit to a customer")
+def create_credit(customer_id: str, body: CreditCreateIn, request: Request) -> Response:
+    def run(ctx: Ctx) -> dict[str, Any]:
+        data = CreditGrantCreate(
+            amount=body.amount, currency=body.currency, reason=body.reason,
+            expires_at=mapping.unix(body.expires_at) if body.expires_at else None)
+        grant = credit_balance.grant_credit(ctx, customer_ref(ctx, customer_id), data)
+        return mapping.envelope(mapping.credit_view(grant, ctx.now()))
+    return call(request, idempotent=True).write(run, body, status_code=201)
+
+
+@router.get("/customers/{customer_id}/credits", response_model=ListEnvelope[CreditOut],
+            summary="List a customer's credits and their remaining balances")
+def list_credits(customer_id: str, request: Request, limit: Limit = 25,
+                 cursor: Cursor = None) -> Response:
+    def run(ctx: Ctx) -> dict[str, Any]:
+        items, more = credit_balance.list_grants(
+            ctx, customer_ref(ctx, customer_id), Page(limit=limit, starting_after=cursor))
+        return mapping.list_envelope([mapping.credit_view(x, ctx.now()) for x in items], more)
+    return call(request).read(run)
+
+
+@router.post("/customers/{customer_id}/credits/{credit_id}/revoke",
+             response_model=Envelope[CreditRevocationOut],
+             summary="Revoke the unallocated remainder of a credit")
+def revoke_credit(customer_id: str, credit_id: str, request: Request) -> Response:
+    return call(request, idempotent=True).write(lambda ctx: mapping.envelope(
+        mapping.revocation_view(credit_balance.revoke_grant(
+            ctx, customer_ref(ctx, customer_id), credit_id))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
@@ -44,6 +45,18 @@ class InvoiceCreateIn(In):
     amount: Annotated[StrictInt, Field(ge=-(10**12), le=10**12)]
     description: Text
     metadata: Metadata | None = None
+
+
+# the currencies Commet grants credit in (SDK 2026-07-31)
+CreditCurrency = Literal["usd", "ars", "brl", "clp", "cop", "pen", "uyu", "pyg", "bob", "mxn",
+                         "cad", "eur", "jpy", "cny", "krw", "hkd", "sgd", "twd", "inr", "thb"]
+
+
+class CreditCreateIn(In):
+    amount: Annotated[StrictInt, Field(gt=0, le=10**12)]
+    currency: CreditCurrency
+    reason: Text
+    expires_at: datetime | None = None
 
 
 class StatusIn(In):
@@ -166,6 +179,37 @@ class CustomerOut(Out):
     createdAt: str  # noqa: N815
     updatedAt: str  # noqa: N815
     object: Literal["customer"]
+    livemode: bool
+
+
+CreditStatus = Literal["active", "exhausted", "expired", "revoked"]
+
+
+class CreditOut(Out):
+    id: str
+    customerId: str  # noqa: N815
+    amount: int
+    remainingAmount: int  # noqa: N815
+    appliedAmount: int  # noqa: N815
+    currency: str
+    reason: str | None
+    status: CreditStatus
+    expiresAt: str | None  # noqa: N815
+    revokedAt: str | None  # noqa: N815
+    sourceInvoiceId: str | None  # noqa: N815
+    createdAt: str  # noqa: N815
+    object: Literal["customer_credit"]
+    livemode: bool
+
+
+class CreditRevocationOut(Out):
+    id: str
+    customerId: str  # noqa: N815
+    currency: str
+    revokedAmount: int  # noqa: N815
+    appliedAmount: int  # noqa: N815
+    revokedAt: str  # noqa: N815
+    object: Literal["customer_credit_revocation"]
     livemode: bool
 
 

@@ -1,7 +1,7 @@
 """hosted invoice page tokens and gateway charge attempts
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-21
 """
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0007'
-down_revision: str | None = '0003'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
