@@ -42,7 +42,7 @@ migrations-check: install ## alembic check: models and migrations agree
 	FOLIO_DATABASE_URL=sqlite:///./.alembic-check.db $(BIN)/alembic upgrade head
 	FOLIO_DATABASE_URL=sqlite:///./.alembic-check.db $(BIN)/alembic check
 	rm -f .alembic-check.db
-	$(BIN)/python -m folio.db.pg_check "$(PG_TEST_URL)"
+	$(BIN)/python -m folio.db.pg_check "$(PG_TEST_URL)" --reset
 	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic upgrade head
 	FOLIO_DATABASE_URL=$(PG_TEST_URL) $(BIN)/alembic check
 
