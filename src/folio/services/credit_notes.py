@@ -86,6 +86,8 @@ def _rate_snapshot(rate: TaxRate, taxable: int, tax: int) -> dict[str, Any]:
     return {"tax_rate": rate.public_id, "display_name": rate.display_name,
             "percentage": format_decimal(rate.percentage), "inclusive": True,
             "category": rate.category, "country": rate.country,
+            "exemption_reason": rate.exemption_reason,
+            "exemption_reason_code": rate.exemption_reason_code,
             "taxable_amount": taxable, "amount": tax}
 
 

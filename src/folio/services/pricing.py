@@ -94,13 +94,16 @@ def _discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
 def _spec(rate: TaxRate) -> TaxRateSpec:
     return TaxRateSpec(id=rate.public_id, percentage=rate.percentage, inclusive=rate.inclusive,
                        display_name=rate.display_name, category=rate.category,
-                       country=rate.country)
+                       country=rate.country, exemption_reason=rate.exemption_reason,
+                       exemption_reason_code=rate.exemption_reason_code)
 
 
 def _tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
     return {"tax_rate": rate.id, "display_name": rate.display_name,
             "percentage": format_decimal(rate.percentage), "inclusive": rate.inclusive,
             "category": rate.category, "country": rate.country,
+            "exemption_reason": rate.exemption_reason,
+            "exemption_reason_code": rate.exemption_reason_code,
             "taxable_amount": taxable, "amount": amount}
 
 
