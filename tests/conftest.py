@@ -28,6 +28,16 @@ from folio.services.accounts import IssuedKeys, create_account
 SECRET = "test-secret"
 
 
+def seeds_openapi_dir() -> Path:
+    """The seeds' OpenAPI texts: `shared/seeds/openapi` beside the checkout, or beside a
+    folder above it (a git worktree may sit deeper than the main checkout)."""
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "shared" / "seeds" / "openapi"
+        if candidate.is_dir():
+            return candidate
+    return Path(__file__).parents[1].parent / "shared" / "seeds" / "openapi"
+
+
 def _database_url() -> str:
     url = os.environ.get("FOLIO_TEST_DATABASE_URL")
     if url:

@@ -10,16 +10,13 @@ from sqlalchemy import text
 
 from folio import __version__
 from folio.api import errors
-from folio.api.deps import AppState, AuthCache, CallDep
+from folio.api.deps import AppState, AuthCache
 from folio.api.observability import Metrics, ObservabilityMiddleware
-from folio.api.routes import catalog, customers, invoices, ledger
-from folio.api.routes.common import ERRORS
-from folio.api.schemas import AccountOut
+from folio.api.routes import account, catalog, customers, documents, invoices, ledger
 from folio.config import Settings
 from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
-from folio.services.views import account_view
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
 (or `sk_live_...`). Amounts are integers in the currency's minor unit. Every POST accepts an
@@ -35,13 +32,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     metrics = Metrics()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (customers, catalog, invoices, ledger):
+    for module in (account, customers, catalog, invoices, documents, ledger):
         app.include_router(module.router)
-
-    @app.get("/v1/account", response_model=AccountOut, responses=ERRORS, tags=["account"],
-             summary="The account the request acts as")
-    def get_account(call: CallDep) -> Response:
-        return call.read(lambda ctx: account_view(ctx.account, ctx.livemode))
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
     def healthz() -> dict[str, str]:

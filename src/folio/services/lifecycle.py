@@ -9,6 +9,8 @@ from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import events
 from folio.services.context import Ctx
+from folio.services.documents import seller_snapshot
+from folio.services.einvoice_checks import check_invoice_for_issue
 from folio.services.invoices import get_invoice
 from folio.services.numbering import take_number
 from folio.services.pricing import apply_totals
@@ -48,8 +50,10 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     now = ctx.now()
     invoice.finalized_at = now
     invoice.customer_snapshot = customer_snapshot(invoice.customer)
+    invoice.seller_snapshot = seller_snapshot(account)
     if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + DAY * (invoice.days_until_due or 0)
+    check_invoice_for_issue(ctx, invoice)
     ctx.session.flush()
     events.record(ctx, "invoice.finalized", invoice_view(invoice))
     settle_if_due(ctx, invoice)

@@ -4,7 +4,6 @@ OpenAPI text, and validation of response bodies against it."""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,10 +12,10 @@ from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from pydantic import TypeAdapter
 
-from tests.conftest import Tenant
+from tests.conftest import Tenant, seeds_openapi_dir
 
 BASE = "/compat/chatdash"
-SEEDS = Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
+SEEDS = seeds_openapi_dir()
 GET_SEED = "000_e92af41253cecfd6"
 POST_SEED = "001_691bf507bc5d5505"
 VENDOR_HOST = "https://api.chat-dash.com"

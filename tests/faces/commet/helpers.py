@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel
 
-from tests.conftest import Tenant
+from tests.conftest import Tenant, seeds_openapi_dir
 
 BASE = "/compat/commet"
 SEED = "002_2016e0b54f4b47ce.yaml"
@@ -21,7 +21,7 @@ ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def openapi_dir() -> Path:
-    return Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
+    return seeds_openapi_dir()
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -10,11 +9,10 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
 from pydantic import BaseModel
 
-from tests.conftest import Tenant
+from tests.conftest import Tenant, seeds_openapi_dir
 
 BASE = "/compat/dolfin"
-SEED = (Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
-        / "004_20ce11b592726e15.yaml")
+SEED = seeds_openapi_dir() / "004_20ce11b592726e15.yaml"
 
 
 def seed_spec() -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,11 +12,11 @@ from openapi_core.datatypes import RequestParameters
 
 from folio.db.engine import Database
 from folio.services.accounts import IssuedCredentials, issue_client_credentials
-from tests.conftest import SECRET, Tenant
+from tests.conftest import SECRET, Tenant, seeds_openapi_dir
 
 BASE = "/compat/dollr"
 SEED = "003_014a2dbf3ce18775.yaml"
-SEEDS = Path(__file__).parents[3].parent / "shared" / "seeds" / "openapi"
+SEEDS = seeds_openapi_dir()
 
 
 def seed_spec() -> dict[str, Any]:
