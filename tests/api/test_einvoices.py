@@ -318,6 +318,15 @@ class TestExport:
         after = {fmt: einvoice(tenant, path, fmt).content for fmt in ("ubl", "cii")}
         assert after == before
 
+    def test_void_documents_were_issued_and_still_export(self, tenant: Tenant) -> None:
+        invoice = mixed_invoice(tenant)
+        note = tenant.ok("POST", "/v1/credit_notes", {"invoice": invoice["id"], "amount": 100})
+        tenant.ok("POST", f"/v1/credit_notes/{note['id']}/void")
+        tenant.ok("POST", f"/v1/invoices/{invoice['id']}/void")
+        for path in (f"/v1/invoices/{invoice['id']}/einvoice",
+                     f"/v1/credit_notes/{note['id']}/einvoice"):
+            assert einvoice(tenant, path, "cii").status_code == 200
+
     def test_other_tenants_and_modes_get_404(self, tenant: Tenant, other_tenant: Tenant
                                              ) -> None:
         invoice = mixed_invoice(tenant)
