@@ -111,8 +111,8 @@ def _tax(t: dict[str, Any]) -> StoredTax:
                      exemption_reason_code=t.get("exemption_reason_code"))
 
 
-def stored_invoice(ctx_account: Account, invoice: Invoice) -> StoredInvoice:
-    seller = invoice.seller_snapshot or seller_snapshot(ctx_account)
+def stored_invoice(account: Account, invoice: Invoice) -> StoredInvoice:
+    seller = invoice.seller_snapshot or seller_snapshot(account)
     buyer = invoice.customer_snapshot or customer_snapshot(invoice.customer)
     lines = tuple(
         StoredLine(id=x.public_id, description=x.description, quantity=x.quantity,
