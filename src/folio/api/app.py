@@ -10,18 +10,23 @@ from sqlalchemy import text
 
 from folio import __version__
 from folio.api import errors
-from folio.api.deps import AppState, AuthCache, CallDep
+from folio.api.deps import AppState, AuthCache
 from folio.api.hot_reads import HotReads
 from folio.api.observability import Metrics, ObservabilityMiddleware
-from folio.api.routes import catalog, credit_grants, customers, invoices, ledger
-from folio.api.routes.common import ERRORS
-from folio.api.schemas import AccountOut
+from folio.api.routes import (
+    account,
+    catalog,
+    credit_grants,
+    customers,
+    documents,
+    invoices,
+    ledger,
+)
 from folio.config import Settings
 from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.links import set_public_base_url
-from folio.services.views import account_view
 from folio.web import hosted_page
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
@@ -38,15 +43,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     metrics = Metrics()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (customers, credit_grants, catalog, invoices, ledger):
+    for module in (account, customers, credit_grants, catalog, invoices, documents, ledger):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)
-
-    @app.get("/v1/account", response_model=AccountOut, responses=ERRORS, tags=["account"],
-             summary="The account the request acts as")
-    def get_account(call: CallDep) -> Response:
-        return call.read(lambda ctx: account_view(ctx.account, ctx.livemode))
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
     def healthz() -> dict[str, str]:

@@ -41,6 +41,8 @@ def dumps(view: Any) -> bytes:
 def _render(result: Any, status_code: int) -> Response:
     if result is None:
         return Response(status_code=204)
+    if isinstance(result, Response):  # a use case that answers other than JSON (documents)
+        return result
     return JSONBody(dumps(result), status_code=status_code)
 
 

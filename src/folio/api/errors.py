@@ -23,11 +23,20 @@ STATUS = {
 TYPES = {401: "authentication_error", 403: "permission_error", 500: "api_error"}
 
 
+class RuleFailure(BaseModel):
+    """One failing EN 16931 business rule (422 `einvoice_invalid`)."""
+
+    rule: str
+    field: str
+    message: str
+
+
 class ErrorBody(BaseModel):
     type: str
     code: str
     message: str
     param: str | None = None
+    failures: list[RuleFailure] | None = None  # only with einvoice_invalid
 
 
 class ErrorResponse(BaseModel):
@@ -35,15 +44,19 @@ class ErrorResponse(BaseModel):
 
 
 def error_response(status: int, code: str, message: str, param: str | None = None,
-                   type_: str | None = None) -> JSONResponse:
-    body = {"type": type_ or TYPES.get(status, "invalid_request_error"), "code": code,
-            "message": message, "param": param}
+                   type_: str | None = None,
+                   failures: list[dict[str, str]] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_ or TYPES.get(status, "invalid_request_error"),
+                            "code": code, "message": message, "param": param}
+    if failures:
+        body["failures"] = failures
     return JSONResponse({"error": body}, status_code=status)
 
 
 def domain_error_response(exc: DomainError) -> JSONResponse:
     type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
-    return error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_)
+    return error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_,
+                          failures=list(exc.details) or None)
 
 
 def _param(loc: tuple[Any, ...]) -> str | None:

@@ -49,6 +49,16 @@ class AccountOut(BaseModel):
     default_currency: str
     numbering_scope: str
     invoice_number_pattern: str
+    legal_name: str | None
+    address: Address | None
+    vat_id: str | None
+    tax_registration_id: str | None
+    legal_registration_id: str | None
+    einvoice_address: str | None
+    iban: str | None
+    bic: str | None
+    payment_terms: str | None
+    einvoice_required: bool
     metadata: dict[str, str]
 
 
@@ -67,6 +77,7 @@ class CustomerOut(Out):
     external_id: str | None
     timezone: str | None
     relationship_type: str | None
+    einvoice_address: str | None
     contacts: list[Contact]
     credit_balance: dict[str, int]  # usable credit now, per currency (minor units)
 
@@ -111,6 +122,8 @@ class TaxRateOut(Out):
     jurisdiction: str | None
     tax_type: str | None
     category: str
+    exemption_reason: str | None
+    exemption_reason_code: str | None
     code: str | None
     active: bool
 
@@ -141,6 +154,8 @@ class TaxAmount(BaseModel):
     inclusive: bool
     category: str
     country: str | None
+    exemption_reason: str | None = None
+    exemption_reason_code: str | None = None
     taxable_amount: int
     amount: int
 
@@ -190,6 +205,7 @@ class CustomerDetails(BaseModel):
     address: Address | None
     tax_id: str | None
     tax_exempt: str
+    einvoice_address: str | None = None
 
 
 class InvoiceOut(BaseModel):

@@ -11,6 +11,7 @@ from folio.config import Settings
 from folio.db.engine import Database
 from folio.db.models import Account
 from folio.services import (
+    account_settings,
     catalog,
     credit_balance,
     credit_notes,
@@ -22,6 +23,7 @@ from folio.services import (
 from folio.services.accounts import create_account
 from folio.services.context import Ctx
 from folio.services.inputs import (
+    AccountUpdate,
     Address,
     ContactInput,
     CreditGrantCreate,
@@ -45,11 +47,12 @@ def seed(db: Database, settings: Settings, console: Console) -> None:
                                    platform_public_id=platform.account.public_id,
                                    default_currency="eur", numbering_scope="customer")
         platform_id, connected_id = platform.account.id, connected.account.id
+    opened: list[str] = []
     for account_id in track((platform_id, connected_id), description="Seeding demo data"):
         with db.transaction() as session:
             account = session.get(Account, account_id)
             assert account is not None
-            _seed_account(Ctx(session=session, account=account, livemode=False))
+            opened.append(_seed_account(Ctx(session=session, account=account, livemode=False)))
     base = f"http://{settings.host}:{settings.port}"
     key = platform.test_key
     console.print(f"[bold]Platform[/bold] {platform.account.public_id}  test key: {key}")
@@ -61,6 +64,8 @@ def seed(db: Database, settings: Settings, console: Console) -> None:
     console.print(f'  curl -s {base}/v1/customers -H "Authorization: Bearer {key}"')
     console.print(f'  curl -s {base}/v1/invoices -H "Authorization: Bearer {key}" '
                   f'-H "Folio-Account: {connected.account.public_id}"')
+    console.print(f'  curl -s "{base}/v1/invoices/{opened[0]}/einvoice?format=cii" '
+                  f'-H "Authorization: Bearer {key}"')
     console.print(f'  curl -s {base}/compat/commet/invoices -H "x-api-key: {key}"')
     console.print(f"  curl -s {base}/compat/dollr/v1/invoices/list "
                   f'-H "Authorization: Bearer {key}"')
@@ -71,7 +76,13 @@ def seed(db: Database, settings: Settings, console: Console) -> None:
     console.print(f"  open {base}/docs")
 
 
-def _seed_account(ctx: Ctx) -> None:
+def _seed_account(ctx: Ctx) -> str:
+    """Seeds one account; returns the id of its open invoice."""
+    account_settings.update_account(ctx, AccountUpdate(
+        legal_name=f"{ctx.account.name} GmbH", vat_id="DE136695976",
+        email="billing@demo.example", iban="DE89370400440532013000", bic="COBADEFFXXX",
+        address=Address(line1="Demo Allee 1", city="Berlin", postal_code="10115",
+                        country="DE")))
     vat = catalog.create_tax_rate(ctx, TaxRateCreate(
         display_name="VAT", percentage=Decimal("19"), inclusive=False, country="DE",
         tax_type="vat"))
@@ -99,18 +110,22 @@ def _seed_account(ctx: Ctx) -> None:
                                                     postal_code="10115", country=country),
             contacts=[ContactInput(name=name, email=email, roles=["admin", "billing"])])))
     states = ["draft", "open", "paid", "partially_paid", "void", "uncollectible", "credited"]
+    opened = ""
     for i, state in enumerate(states):
         customer = created[i % len(created)]
         inv = invoices.create_invoice(ctx, InvoiceCreate(
             customer=customer.public_id, collection_method="send_invoice", days_until_due=30,
             default_tax_rates=[vat.public_id], memo=f"Demo invoice ({state})",
+            reference=f"DEMO-{i + 1}",
             lines=[LineCreate(price=hour.public_id, quantity=Decimal(3 + i)),
                    LineCreate(price=book.public_id, quantity=Decimal(2),
                               tax_rates=[reduced.public_id])]))
         if state == "draft":
             continue
         lifecycle.send_invoice(ctx, inv.public_id)
-        if state == "paid":
+        if state == "open":
+            opened = inv.public_id
+        elif state == "paid":
             lifecycle.pay_invoice(ctx, inv.public_id, method="bank_transfer")
         elif state == "partially_paid":
             payments.create_payment(ctx, PaymentCreate(invoice=inv.public_id, amount=10000))
@@ -130,3 +145,4 @@ def _seed_account(ctx: Ctx) -> None:
         apply_credit_balance=True, default_tax_rates=[vat.public_id],
         memo="Demo invoice (credit applied)", lines=[LineCreate(price=hour.public_id)]))
     lifecycle.send_invoice(ctx, drawn.public_id)
+    return opened

@@ -34,6 +34,9 @@ class TaxRateSpec:
     display_name: str = "Tax"
     category: str = "S"
     country: str | None = None
+    # EN 16931 BT-120 / BT-121, for categories that are exempt from VAT (E, AE, K, G, O)
+    exemption_reason: str | None = None
+    exemption_reason_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,15 @@ class LineTax:
 @dataclass(frozen=True)
 class LineResult:
     amount: int
-    discount_amount: int
+    discount_amount: int  # every discount on the line: its own and its share of the invoice's
     taxes: tuple[LineTax, ...]
     credit_amount: int = 0  # this line's share of the customer credit applied
+    line_discount_amounts: tuple[int, ...] = ()  # what each of the line's own discounts took
+
+    @property
+    def invoice_discount_amount(self) -> int:
+        """The line's share of the invoice-level discounts."""
+        return self.discount_amount - sum(self.line_discount_amounts)
 
     @property
     def tax_amount(self) -> int:
@@ -210,9 +219,11 @@ def _calculate(invoice: InvoiceInput, credit: int) -> InvoiceTotals:
     # 2. discounts: line-level first, then invoice-level across positive lines
     remaining = list(amounts)
     discounts = [0 for _ in amounts]
+    line_discount_amounts: list[list[int]] = [[] for _ in amounts]
     for i, line in enumerate(invoice.lines):
         for spec in line.discounts:
             taken = _apply_discount(remaining[i], spec, rounding)
+            line_discount_amounts[i].append(taken)
             discounts[i] += taken
             remaining[i] -= taken
     invoice_discount_amounts: list[int] = []
@@ -259,7 +270,8 @@ def _calculate(invoice: InvoiceInput, credit: int) -> InvoiceTotals:
 
     lines = tuple(
         LineResult(amount=amounts[i], discount_amount=discounts[i], taxes=tuple(line_taxes[i]),
-                   credit_amount=credits[i])
+                   credit_amount=credits[i],
+                   line_discount_amounts=tuple(line_discount_amounts[i]))
         for i in range(len(amounts))
     )
     subtotal = sum(amounts)

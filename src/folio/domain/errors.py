@@ -23,10 +23,13 @@ class DomainError(Exception):
     kind: ErrorKind = ErrorKind.INVALID
     code: str = "invalid_request"
 
-    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None,
+                 details: tuple[dict[str, str], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.param = param
+        # a list a face may show beside the message (e.g. each failing EN 16931 rule)
+        self.details = details
         if code is not None:
             self.code = code
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from folio.db.base import TenantOwned
 from folio.db.models import Coupon, Price, Product, TaxRate
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
+from folio.documents.categories import check_tax_rate_category
 from folio.domain.errors import InvalidInput
 from folio.domain.money import normalize_currency
 from folio.services import events
@@ -128,12 +129,15 @@ def list_prices(ctx: Ctx, p: Page, product: str | None = None, active: bool | No
 # tax rates
 
 def create_tax_rate(ctx: Ctx, data: TaxRateCreate) -> TaxRate:
+    check_tax_rate_category(data.category, data.percentage, data.exemption_reason,
+                            data.exemption_reason_code)
     rate = TaxRate(**ctx.owned(), display_name=data.display_name, description=data.description,
                    percentage=data.percentage, inclusive=data.inclusive,
                    country=data.country.upper() if data.country else None, state=data.state,
                    jurisdiction=data.jurisdiction, tax_type=data.tax_type,
-                   category=data.category, code=data.code, active=data.active,
-                   metadata_=data.metadata or {})
+                   category=data.category, exemption_reason=data.exemption_reason,
+                   exemption_reason_code=data.exemption_reason_code, code=data.code,
+                   active=data.active, metadata_=data.metadata or {})
     ctx.session.add(rate)
     ctx.session.flush()
     events.record(ctx, "tax_rate.created", tax_rate_view(rate))
@@ -146,8 +150,16 @@ def get_tax_rate(ctx: Ctx, rate_id: str, param: str = "id") -> TaxRate:
 
 def update_tax_rate(ctx: Ctx, rate_id: str, data: TaxRateUpdate) -> TaxRate:
     """Percentage and inclusivity never change: issued invoices hold snapshots, drafts
-    would silently change. Create a new rate instead."""
-    rate = _apply(get_tax_rate(ctx, rate_id), provided(data))
+    would silently change. Create a new rate instead. The VAT category and exemption
+    reason change no amount and may be corrected (drafts pick them up at finalize)."""
+    rate = get_tax_rate(ctx, rate_id)
+    changes = provided(data)
+    if changes.get("category") is None:
+        changes.pop("category", None)  # the category cannot be unset
+    check_tax_rate_category(changes.get("category", rate.category), rate.percentage,
+                            changes.get("exemption_reason", rate.exemption_reason),
+                            changes.get("exemption_reason_code", rate.exemption_reason_code))
+    rate = _apply(rate, changes)
     ctx.session.flush()
     events.record(ctx, "tax_rate.updated", tax_rate_view(rate))
     return rate

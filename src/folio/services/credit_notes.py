@@ -24,6 +24,7 @@ from folio.domain.states import (
 from folio.services import events
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
+from folio.services.einvoice_checks import check_credit_note_for_issue
 from folio.services.inputs import CreditNoteCreate, CreditNoteLineInput
 from folio.services.invoices import get_invoice
 from folio.services.lifecycle import settle_if_due
@@ -88,6 +89,8 @@ def _rate_snapshot(rate: TaxRate, taxable: int, tax: int) -> dict[str, Any]:
     return {"tax_rate": rate.public_id, "display_name": rate.display_name,
             "percentage": format_decimal(rate.percentage), "inclusive": True,
             "category": rate.category, "country": rate.country,
+            "exemption_reason": rate.exemption_reason,
+            "exemption_reason_code": rate.exemption_reason_code,
             "taxable_amount": taxable, "amount": tax}
 
 
@@ -156,6 +159,8 @@ def create_credit_note(ctx: Ctx, data: CreditNoteCreate, *, draft: bool = False,
         ctx.session.flush()
         events.record(ctx, "credit_note.created", credit_note_view(note))
         return note
+    ctx.session.flush()  # its id, for the check's message
+    check_credit_note_for_issue(ctx, note)
     _apply(ctx, note)
     events.record(ctx, "credit_note.created", credit_note_view(note))
     events.record(ctx, "invoice.updated", invoice_view(invoice))
@@ -193,6 +198,7 @@ def issue_credit_note(ctx: Ctx, note_id: str) -> CreditNote:
                            code="credit_exceeds_creditable")
     note.number = _next_number(ctx, invoice)
     note.issued_at = ctx.now()
+    check_credit_note_for_issue(ctx, note)
     _apply(ctx, note)
     events.record(ctx, "credit_note.issued", credit_note_view(note))
     events.record(ctx, "invoice.updated", invoice_view(invoice))

@@ -84,7 +84,8 @@ def create_customer(ctx: Ctx, data: CustomerCreate) -> Customer:
         locale=data.locale,
         currency=normalize_currency(data.currency) if data.currency else None,
         invoice_prefix=prefix, external_id=data.external_id, timezone=data.timezone,
-        relationship_type=data.relationship_type, metadata_=data.metadata or {},
+        relationship_type=data.relationship_type, einvoice_address=data.einvoice_address,
+        metadata_=data.metadata or {},
     )
     ctx.session.add(customer)
     ctx.session.flush()

@@ -9,7 +9,7 @@ from folio.db.repository import Page, get_by_public_id, page, scoped
 from folio.services.context import Ctx
 
 EVENT_TYPES = frozenset({
-    "customer.created", "customer.updated",
+    "account.updated", "customer.created", "customer.updated",
     "product.created", "product.updated", "price.created", "price.updated",
     "tax_rate.created", "tax_rate.updated", "coupon.created", "coupon.updated",
     "invoice.created", "invoice.updated", "invoice.deleted", "invoice.finalized",

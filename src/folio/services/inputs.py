@@ -51,6 +51,15 @@ RelationshipType = Literal["customer", "supplier", "employee", "beneficiary", "f
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
+# an EN 16931 electronic address (BT-34 / BT-49): "<EAS scheme>:<identifier>", e.g.
+# "0088:7300010000001" (GLN) or "9930:DE136695976" (German VAT number)
+EInvoiceAddress = Annotated[str, StringConstraints(max_length=120,
+                                                   pattern=r"^[0-9A-Z]{2,4}:\S{1,100}$")]
+TaxCategory = Literal["S", "Z", "E", "AE", "K", "G", "O", "L", "M"]
+ExemptionReason = Annotated[str, StringConstraints(min_length=1, max_length=500)]
+# VATEX codes (CEF VAT exemption reason code list), e.g. VATEX-EU-AE, VATEX-EU-132-1A
+ExemptionReasonCode = Annotated[str, StringConstraints(pattern=r"^VATEX-[A-Z]{2}-[A-Z0-9-]{1,20}$")]
+IdText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
 def _check_metadata(value: Metadata | None) -> Metadata | None:
@@ -125,6 +134,7 @@ class CustomerCreate(WithMetadata):
     external_id: ExternalId | None = None
     timezone: TimeZone | None = None
     relationship_type: RelationshipType | None = None
+    einvoice_address: EInvoiceAddress | None = None
     contacts: list[ContactInput] = Field(default_factory=list, max_length=20)
 
 
@@ -140,6 +150,7 @@ class CustomerUpdate(WithMetadata):
     external_id: ExternalId | None = None
     timezone: TimeZone | None = None
     relationship_type: RelationshipType | None = None
+    einvoice_address: EInvoiceAddress | None = None
     contacts: list[ContactInput] | None = Field(default=None, max_length=20)
 
 
@@ -192,15 +203,41 @@ class TaxRateCreate(WithMetadata):
     state: Annotated[str, StringConstraints(max_length=20)] | None = None
     jurisdiction: Annotated[str, StringConstraints(max_length=50)] | None = None
     tax_type: Literal["vat", "gst", "hst", "pst", "qst", "rst", "sales_tax", "jct"] | None = None
-    category: Literal["S", "Z", "E", "AE", "K", "G", "O", "L", "M"] = "S"
+    category: TaxCategory = "S"
+    exemption_reason: ExemptionReason | None = None
+    exemption_reason_code: ExemptionReasonCode | None = None
     code: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = None
     active: bool = True
 
 
 class TaxRateUpdate(WithMetadata):
+    """The VAT category and exemption reason change no amount, so they may be corrected;
+    an issued invoice keeps the snapshot it was finalized with."""
+
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=50)] | None = None
     description: ShortText | None = None
     active: bool | None = None
+    category: TaxCategory | None = None
+    exemption_reason: ExemptionReason | None = None
+    exemption_reason_code: ExemptionReasonCode | None = None
+
+
+class AccountUpdate(WithMetadata):
+    """The acting account's own settings: its seller details on documents (EN 16931
+    BG-4 and the payment instructions) and whether it requires e-invoicing."""
+
+    name: Name | None = None
+    email: Email | None = None
+    legal_name: Name | None = None
+    address: Address | None = None
+    vat_id: IdText | None = None
+    tax_registration_id: IdText | None = None
+    legal_registration_id: IdText | None = None
+    einvoice_address: EInvoiceAddress | None = None
+    iban: Annotated[str, StringConstraints(min_length=5, max_length=42)] | None = None
+    bic: Annotated[str, StringConstraints(min_length=8, max_length=11)] | None = None
+    payment_terms: Annotated[str, StringConstraints(max_length=1000)] | None = None
+    einvoice_required: bool | None = None
 
 
 class CouponCreate(WithMetadata):

@@ -20,7 +20,8 @@ from folio.services.views import View, invoice_view
 _INVOICES = cast(Table, Invoice.__table__)
 _CUSTOMERS = cast(Table, Customer.__table__)
 _LINES = cast(Table, InvoiceLine.__table__)
-_CUSTOMER_FIELDS = ("public_id", "name", "email", "phone", "address", "tax_id", "tax_exempt")
+_CUSTOMER_FIELDS = ("public_id", "name", "email", "phone", "address", "tax_id", "tax_exempt",
+                    "einvoice_address")
 
 # built once, with bind parameters: no statement construction per request. One statement
 # (the invoice, its customer and its lines, joined) is one consistent snapshot.

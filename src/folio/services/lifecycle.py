@@ -11,6 +11,8 @@ from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import credit_balance, events
 from folio.services.context import Ctx
+from folio.services.documents import seller_snapshot
+from folio.services.einvoice_checks import check_invoice_for_issue
 from folio.services.inputs import InvoiceCreate
 from folio.services.invoices import create_invoice, get_invoice
 from folio.services.numbering import take_number
@@ -59,8 +61,10 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     invoice.finalized_at = now
     invoice.hosted_token = new_hosted_token()
     invoice.customer_snapshot = customer_snapshot(invoice.customer)
+    invoice.seller_snapshot = seller_snapshot(account)
     if invoice.collection_method == "send_invoice" and invoice.due_date is None:
         invoice.due_date = now + DAY * (invoice.days_until_due or 0)
+    check_invoice_for_issue(ctx, invoice)
     ctx.session.flush()
     if invoice.total < 0:  # nothing is owed: the amount becomes the customer's credit
         credit_balance.grant_negative_total(ctx, invoice)

@@ -83,7 +83,7 @@ def resolve_discounts(ctx: Ctx, discounts: list[DiscountInput], currency: str, p
     return resolved
 
 
-def _discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
+def discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
     return tuple(
         DiscountSpec(percent_off=Decimal(d["percent_off"]) if d.get("percent_off") else None,
                      amount_off=d.get("amount_off"), coupon=d.get("coupon"))
@@ -94,13 +94,16 @@ def _discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
 def _spec(rate: TaxRate) -> TaxRateSpec:
     return TaxRateSpec(id=rate.public_id, percentage=rate.percentage, inclusive=rate.inclusive,
                        display_name=rate.display_name, category=rate.category,
-                       country=rate.country)
+                       country=rate.country, exemption_reason=rate.exemption_reason,
+                       exemption_reason_code=rate.exemption_reason_code)
 
 
 def _tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
     return {"tax_rate": rate.id, "display_name": rate.display_name,
             "percentage": format_decimal(rate.percentage), "inclusive": rate.inclusive,
             "category": rate.category, "country": rate.country,
+            "exemption_reason": rate.exemption_reason,
+            "exemption_reason_code": rate.exemption_reason_code,
             "taxable_amount": taxable, "amount": amount}
 
 
@@ -120,10 +123,10 @@ def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = 
         lines=tuple(
             LineInput(quantity=line.quantity, unit_amount=line.unit_amount_decimal,
                       tax_rates=tuple(_spec(rates[i]) for i in line.tax_rate_ids or []),
-                      discounts=_discount_specs(line.line_discounts or []))
+                      discounts=discount_specs(line.line_discounts or []))
             for line in invoice.lines
         ),
-        discounts=_discount_specs(invoice.discounts or []),
+        discounts=discount_specs(invoice.discounts or []),
         default_tax_rates=tuple(_spec(rates[i]) for i in invoice.default_tax_rates or []),
         credit_balance=credit_balance,
     ))
@@ -143,5 +146,5 @@ def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = 
     return totals
 
 
-__all__ = ["apply_totals", "check_tax_rates", "resolve_discounts",
+__all__ = ["apply_totals", "check_tax_rates", "discount_specs", "resolve_discounts",
            "tax_rates_by_id"]

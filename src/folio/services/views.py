@@ -47,6 +47,12 @@ def account_view(account: Account, livemode: bool) -> View:
         "default_currency": account.default_currency,
         "numbering_scope": account.numbering_scope,
         "invoice_number_pattern": account.invoice_number_pattern,
+        "legal_name": account.legal_name, "address": account.address,
+        "vat_id": account.vat_id, "tax_registration_id": account.tax_registration_id,
+        "legal_registration_id": account.legal_registration_id,
+        "einvoice_address": account.einvoice_address, "iban": account.iban,
+        "bic": account.bic, "payment_terms": account.payment_terms,
+        "einvoice_required": bool(account.einvoice_required),
         "metadata": account.metadata_ or {},
     }
 
@@ -68,6 +74,7 @@ def customer_view(c: Customer, *, credit_balance: Mapping[str, int]) -> View:
         "tax_exempt": c.tax_exempt, "locale": c.locale, "currency": c.currency,
         "invoice_prefix": c.invoice_prefix, "external_id": c.external_id,
         "timezone": c.timezone, "relationship_type": c.relationship_type,
+        "einvoice_address": c.einvoice_address,
         "contacts": [contact_view(x) for x in c.contacts],
         "credit_balance": dict(sorted(credit_balance.items())),
         "metadata": c.metadata_ or {},
@@ -104,8 +111,10 @@ def tax_rate_view(t: TaxRate) -> View:
         **_base(t, "tax_rate"), "display_name": t.display_name, "description": t.description,
         "percentage": format_decimal(t.percentage), "inclusive": t.inclusive,
         "country": t.country, "state": t.state, "jurisdiction": t.jurisdiction,
-        "tax_type": t.tax_type, "category": t.category, "code": t.code, "active": t.active,
-        "metadata": t.metadata_ or {},
+        "tax_type": t.tax_type, "category": t.category,
+        "exemption_reason": t.exemption_reason,
+        "exemption_reason_code": t.exemption_reason_code,
+        "code": t.code, "active": t.active, "metadata": t.metadata_ or {},
     }
 
 
@@ -184,7 +193,8 @@ def invoice_view(inv: Invoice) -> View:
 
 def customer_snapshot(c: Customer) -> View:
     return {"name": c.name, "email": c.email, "phone": c.phone, "address": c.address,
-            "tax_id": c.tax_id, "tax_exempt": c.tax_exempt}
+            "tax_id": c.tax_id, "tax_exempt": c.tax_exempt,
+            "einvoice_address": c.einvoice_address}
 
 
 def payment_view(p: Payment) -> View:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.db.base import Base, Identified
@@ -27,6 +27,19 @@ class Account(Identified, Base):
         String(64), default="CN-{YYYY}-{SEQ:6}"
     )
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    # the seller on its documents (EN 16931 BG-4): snapshotted on each invoice at finalize
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    vat_id: Mapped[str | None] = mapped_column(String(40))
+    tax_registration_id: Mapped[str | None] = mapped_column(String(40))
+    legal_registration_id: Mapped[str | None] = mapped_column(String(40))
+    einvoice_address: Mapped[str | None] = mapped_column(String(120))  # "scheme:identifier"
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    payment_terms: Mapped[str | None] = mapped_column(Text)
+    # finalize refuses an invoice that could not produce a valid EN 16931 e-invoice
+    einvoice_required: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
 
 
 class ApiKey(Base):

@@ -38,6 +38,7 @@ class Customer(TenantOwned, Base):
     timezone: Mapped[str | None] = mapped_column(String(40))
     relationship_type: Mapped[str | None] = mapped_column(String(20))
     updated: Mapped[int | None] = mapped_column(BigInteger)
+    einvoice_address: Mapped[str | None] = mapped_column(String(120))  # "scheme:identifier"
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )
@@ -98,6 +99,8 @@ class TaxRate(TenantOwned, Base):
     jurisdiction: Mapped[str | None] = mapped_column(String(50))
     tax_type: Mapped[str | None] = mapped_column(String(20))
     category: Mapped[str] = mapped_column(String(4), default="S")  # EN 16931 VAT category
+    exemption_reason: Mapped[str | None] = mapped_column(Text)  # BT-120
+    exemption_reason_code: Mapped[str | None] = mapped_column(String(30))  # BT-121 (VATEX)
     code: Mapped[str | None] = mapped_column(String(40))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

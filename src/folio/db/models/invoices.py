@@ -71,6 +71,7 @@ class Invoice(TenantOwned, Base):
     amount_credited: Mapped[int] = mapped_column(BigInteger, default=0)  # before payment
     post_payment_credited: Mapped[int] = mapped_column(BigInteger, default=0)
     customer_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    seller_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the account at finalize
     finalized_at: Mapped[int | None] = mapped_column(BigInteger)
     sent_at: Mapped[int | None] = mapped_column(BigInteger)
     paid_at: Mapped[int | None] = mapped_column(BigInteger)

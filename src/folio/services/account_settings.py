@@ -1,0 +1,91 @@
+"""The acting account's own settings: its seller details on documents and whether it
+requires e-invoicing. Identifiers are validated (python-stdnum) and stored compact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stdnum import bic, get_cc_module, iban, vatin
+from stdnum.exceptions import ValidationError as StdnumError
+
+from folio.db.models import Account
+from folio.domain.errors import InvalidInput
+from folio.services import events
+from folio.services.context import Ctx
+from folio.services.inputs import AccountUpdate, merge_metadata, provided
+from folio.services.views import account_view
+
+_UNSETTABLE = ("name", "einvoice_required")  # None leaves these unchanged
+
+
+def _compact(value: str) -> str:
+    return "".join(ch for ch in value if ch not in " .-/").upper()
+
+
+def validate_vat_id(value: str, country: str | None, param: str = "vat_id") -> str:
+    """A VAT identifier with its country prefix (EN 16931 BR-CO-09; Greece uses EL),
+    checked with python-stdnum where it knows the country."""
+    compact = _compact(value)
+    if not compact[:2].isalpha():
+        if not country:
+            raise InvalidInput("A VAT id needs its country prefix (e.g. DE136695976), or "
+                               "the account's address country.", param=param,
+                               code="vat_id_invalid")
+        compact = ("EL" if country.upper() == "GR" else country.upper()) + compact
+    prefix = compact[:2]
+    if get_cc_module("gr" if prefix == "EL" else prefix.lower(), "vat") is None:
+        return compact  # a country python-stdnum does not know: kept as given
+    try:
+        return str(vatin.validate(compact))
+    except StdnumError:
+        raise InvalidInput(f"'{value}' is not a valid VAT id.", param=param,
+                           code="vat_id_invalid") from None
+
+
+def _iban(value: str) -> str:
+    try:
+        return str(iban.validate(value))
+    except StdnumError:
+        raise InvalidInput(f"'{value}' is not a valid IBAN.", param="iban",
+                           code="iban_invalid") from None
+
+
+def _bic(value: str) -> str:
+    try:
+        return str(bic.validate(value))
+    except StdnumError:
+        raise InvalidInput(f"'{value}' is not a valid BIC.", param="bic",
+                           code="bic_invalid") from None
+
+
+def _address(data: AccountUpdate) -> dict[str, Any] | None:
+    address = data.address.model_dump(exclude_none=True) if data.address else None
+    if address and address.get("country"):
+        address["country"] = address["country"].upper()
+    return address or None
+
+
+def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
+    account = ctx.account
+    changes = provided(data)
+    if "address" in changes:
+        changes["address"] = _address(data)
+        if changes["address"] and changes["address"].get("country"):
+            changes["country"] = changes["address"]["country"]
+    country = (changes.get("address") or account.address or {}).get("country") \
+        or changes.get("country") or account.country
+    if changes.get("vat_id"):
+        changes["vat_id"] = validate_vat_id(changes["vat_id"], country)
+    if changes.get("iban"):
+        changes["iban"] = _iban(changes["iban"])
+    if changes.get("bic"):
+        changes["bic"] = _bic(changes["bic"])
+    if "metadata" in changes:
+        account.metadata_ = merge_metadata(account.metadata_, changes.pop("metadata"))
+    for key, value in changes.items():
+        if value is None and key in _UNSETTABLE:
+            continue
+        setattr(account, key, value)
+    ctx.session.flush()
+    events.record(ctx, "account.updated", account_view(account, ctx.livemode))
+    return account
