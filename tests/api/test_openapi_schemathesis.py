@@ -65,6 +65,7 @@ class Seeded:
         payment = t.ok("POST", "/v1/payments", {"invoice": open_inv["id"], "amount": 100})
         credit = t.ok("POST", "/v1/credit_notes", {"invoice": open_inv["id"], "amount": 50})
         draft = f.draft(t, customer=customer["id"])
+        meter = t.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -72,11 +73,12 @@ class Seeded:
             "coupon_id": [coupon["id"]], "invoice_id": [draft["id"], open_inv["id"]],
             "line_id": [draft["lines"]["data"][0]["id"]], "payment_id": [payment["id"]],
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
+            "meter_id": [meter["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],
             "price": price["id"], "coupon": coupon["id"],
-            "invoice_line": open_inv["lines"]["data"][0]["id"],
+            "invoice_line": open_inv["lines"]["data"][0]["id"], "feature": meter["code"],
         }
         self.tax_rate = rate["id"]
 

@@ -12,7 +12,7 @@ from folio import __version__
 from folio.api import errors
 from folio.api.deps import AppState, AuthCache, CallDep
 from folio.api.observability import Metrics, ObservabilityMiddleware
-from folio.api.routes import catalog, customers, invoices, ledger
+from folio.api.routes import catalog, customers, invoices, ledger, usage
 from folio.api.routes.common import ERRORS
 from folio.api.schemas import AccountOut
 from folio.config import Settings
@@ -35,7 +35,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     metrics = Metrics()
     app.state.metrics = metrics
     errors.install(app)
-    for module in (customers, catalog, invoices, ledger):
+    for module in (customers, catalog, invoices, ledger, usage):
         app.include_router(module.router)
 
     @app.get("/v1/account", response_model=AccountOut, responses=ERRORS, tags=["account"],

@@ -23,11 +23,21 @@ STATUS = {
 TYPES = {401: "authentication_error", 403: "permission_error", 500: "api_error"}
 
 
+class ErrorDetail(BaseModel):
+    """One failing item of a batch request."""
+
+    index: int
+    code: str
+    param: str | None
+    message: str
+
+
 class ErrorBody(BaseModel):
     type: str
     code: str
     message: str
     param: str | None = None
+    errors: list[ErrorDetail] | None = None  # only on batch errors: each bad item
 
 
 class ErrorResponse(BaseModel):
@@ -43,7 +53,13 @@ def error_response(status: int, code: str, message: str, param: str | None = Non
 
 def domain_error_response(exc: DomainError) -> JSONResponse:
     type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
-    return error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_)
+    response = error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_)
+    items = getattr(exc, "errors", None)
+    if items is not None:  # a batch: every bad item, by index
+        body = {"error": {"type": "invalid_request_error", "code": exc.code,
+                          "message": exc.message, "param": exc.param, "errors": items}}
+        response = JSONResponse(body, status_code=STATUS[exc.kind])
+    return response
 
 
 def _param(loc: tuple[Any, ...]) -> str | None:

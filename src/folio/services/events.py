@@ -16,6 +16,7 @@ EVENT_TYPES = frozenset({
     "invoice.sent", "invoice.paid", "invoice.payment_succeeded", "invoice.voided",
     "invoice.marked_uncollectible",
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
+    "meter.created",
 })
 
 

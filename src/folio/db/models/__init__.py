@@ -13,9 +13,10 @@ from folio.db.models.catalog import (
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.ledger import CreditNote, Payment
+from folio.db.models.usage import Meter, UsageEvent
 
 __all__ = [
     "Account", "ApiKey", "Base", "ClientCredential", "Coupon", "CreditNote", "Customer",
-    "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "NumberSeries",
-    "Payment", "Price", "Product", "TaxRate",
+    "CustomerContact", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "Meter",
+    "NumberSeries", "Payment", "Price", "Product", "TaxRate", "UsageEvent",
 ]
