@@ -1,9 +1,9 @@
 """Usage ingestion benchmark: events/s over HTTP against the raw-driver floor, same run.
 
     .venv/bin/python bench/usage_bench.py [--db sqlite|postgres|both] [--seconds N]
-        [--threads N] [--batch N] [--pg-url URL]
+        [--threads N] [--workers N] [--batch N] [--pg-url URL]
 
-For each database it starts the real server (`folio serve`, one uvicorn worker) on
+For each database it starts the real server (`folio serve --workers N`, default 1) on
 a fresh database, creates an account, 100 customers and a `sum` meter over HTTP, then:
 
 1. Folio: --threads keep-alive httpx clients POST /v1/usage_events batches of --batch
@@ -33,6 +33,7 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -54,8 +55,25 @@ COLUMNS = ("account_id", "livemode", "customer_id", "feature_code", "event_id", 
 
 
 class Server(api_bench.Server):
-    """`folio serve` (one uvicorn worker: the CLI's --workers > 1 needs an import string,
-    which uvicorn refuses for an app object)."""
+    """`folio serve --workers N`."""
+
+    def __init__(self, database_url: str, workdir: Path, workers: int) -> None:
+        super().__init__(database_url, workdir)
+        self.workers = workers
+
+    def start(self) -> None:
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen([api_bench.FOLIO, "serve", "--workers", str(self.workers)],
+                                     env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.log_path.read_text()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError("server did not become healthy within 60s")
 
     def cpu_all(self) -> float | None:
         """CPU seconds of the server and its worker processes."""
@@ -290,7 +308,7 @@ def run_database(kind: str, opts: argparse.Namespace) -> Figures:
         else:
             url = location = opts.pg_url
             api_bench.reset_postgres(url)
-        server = Server(url, workdir)
+        server = Server(url, workdir, opts.workers)
         server.cli("migrate")
         key = server.create_key()
         server.start()
@@ -309,7 +327,8 @@ def measure(kind: str, location: str, server: Server, key: str,
     batches = Batches(customers, opts.batch)
     threads, per_thread = opts.threads, opts.batches_per_thread
     print(f"  [{kind}] {threads} thread(s) x {per_thread} batches of {opts.batch}; "
-          f"server pid {server.proc.pid if server.proc else '?'}", flush=True)
+          f"server pid {server.proc.pid if server.proc else '?'}, {opts.workers} worker(s)",
+          flush=True)
     # warm-up: imports, pools, caches, prepared statements
     http_ingest(server, key, [[batches.body() for _ in range(3)] for _ in range(threads)],
                 "accepted")
@@ -349,8 +368,8 @@ def report(figures: list[Figures], opts: argparse.Namespace, load: str) -> None:
     rule = "=" * 100
     print()
     print(rule)
-    print(f"Folio usage ingestion on {os.cpu_count()} CPU core(s), {load}. Server: one "
-          "uvicorn worker;\nclients, floor and PostgreSQL share the same "
+    print(f"Folio usage ingestion on {os.cpu_count()} CPU core(s), {load}. Server: "
+          f"{opts.workers} uvicorn worker(s);\nclients, floor and PostgreSQL share the same "
           f"cores. {opts.threads} thread(s) each side, batches of {opts.batch}, one "
           f"transaction per batch;\nbest of {opts.rounds} interleaved rounds of "
           f"{opts.threads * opts.batches_per_thread * opts.batch:,} events. 'CPU' = server "
@@ -377,6 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--batches-per-thread", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=2)

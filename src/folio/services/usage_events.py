@@ -16,7 +16,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import bindparam
 
-from folio.db.bulk import insert_new
+from folio.db.bulk import insert_skipping_existing
 from folio.db.models import Customer, Meter, UsageEvent
 from folio.domain.errors import DomainError, InvalidInput, NotFound
 from folio.services.context import Ctx
@@ -168,14 +168,13 @@ def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, A
     # Inserting in event_id order makes concurrent batches that share ids wait for each
     # other in one order (PostgreSQL would otherwise deadlock two reversed batches).
     rows.sort(key=_by_event_id)
-    inserted = set(insert_new(
+    skipped = insert_skipping_existing(
         ctx.session.connection(), TABLE, rows, ROW_COLUMNS,
         {"account_id": ctx.account_id, "livemode": ctx.livemode, "created": now},
-        ("account_id", "livemode", "event_id"), "event_id"))
-    if len(inserted) < len(rows):  # some were recorded before
-        repeated.extend((first_index[row["event_id"]], row["event_id"]) for row in rows
-                        if row["event_id"] not in inserted)
+        ("account_id", "livemode", "event_id"), "event_id")
+    if skipped:  # recorded before (or by a concurrent request that committed first)
+        repeated.extend((first_index[event_id], event_id) for event_id in skipped)
         repeated.sort()
     return {"object": "usage_event_batch", "livemode": ctx.livemode,
-            "received": len(raw_events), "accepted": len(inserted),
+            "received": len(raw_events), "accepted": len(rows) - len(skipped),
             "duplicates": len(repeated), "duplicate_event_ids": [e for _, e in repeated]}

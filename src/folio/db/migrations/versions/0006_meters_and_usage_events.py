@@ -52,8 +52,6 @@ def upgrade() -> None:
     sa.Column('value', folio.db.types.DecimalText(length=48), nullable=True),
     sa.Column('properties', sa.JSON(none_as_null=True), nullable=True),
     sa.Column('created', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], name=op.f('fk_usage_events_account_id_accounts')),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_usage_events_customer_id_customers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_usage_events')),
     sa.UniqueConstraint('account_id', 'livemode', 'event_id', name=op.f('uq_usage_events_account_id_livemode_event_id'))
     )
