@@ -718,7 +718,8 @@ class TestOperations:
         assert error["required"] == ["error"]
         body_ref = error["properties"]["error"]["$ref"].rsplit("/", 1)[-1]
         assert set(schemas[body_ref]["properties"]) == {"type", "code", "message", "param",
-                                                        "failures"}
+                                                        "failures", "errors"}
+        # `errors` (each bad item of a batch) is optional: only batch requests carry it
         assert set(schemas[body_ref]["required"]) == {"type", "code", "message"}
         operations = 0
         for path, item in doc["paths"].items():

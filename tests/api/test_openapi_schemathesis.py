@@ -67,6 +67,7 @@ class Seeded:
         draft = f.draft(t, customer=customer["id"])
         grant = t.ok("POST", f"/v1/customers/{customer['id']}/credit_grants",
                      {"amount": 500, "currency": "eur", "reason": "Seeded"})
+        meter = t.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -75,11 +76,12 @@ class Seeded:
             "line_id": [draft["lines"]["data"][0]["id"]], "payment_id": [payment["id"]],
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
             "grant_id": [grant["id"]],
+            "meter_id": [meter["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],
             "price": price["id"], "coupon": coupon["id"],
-            "invoice_line": open_inv["lines"]["data"][0]["id"],
+            "invoice_line": open_inv["lines"]["data"][0]["id"], "feature": meter["code"],
         }
         self.tax_rate = rate["id"]
 

@@ -21,7 +21,8 @@ from tests.conftest import Tenant, make_tenant
 
 # distinctive names: none of them may ever appear in another tenant's response
 SECRET_NAMES = ("Zebulon Quarterly Holdings", "zebulon-books@example.com", "Quuxinator 9000",
-                "Zebulon VAT", "ZEBULON-PROMO", "Gadget nickname zeb", "Confidential work zeb")
+                "Zebulon VAT", "ZEBULON-PROMO", "Gadget nickname zeb", "Confidential work zeb",
+                "Zebulon metered calls", "zebulon-usage-event-1")
 
 
 @dataclass
@@ -69,6 +70,9 @@ def _build_world(a: Tenant) -> World:
         "lines": [{"description": SECRET_NAMES[6], "unit_amount": 500}]})
     credited = a.ok("POST", f"/v1/invoices/{credited['id']}/finalize")
     assert credited["credit_applied"] == 500
+    meter = a.ok("POST", "/v1/meters", {"code": "calls", "name": SECRET_NAMES[7]})
+    a.ok("POST", "/v1/usage_events", {"event_id": SECRET_NAMES[8], "customer": cus["id"],
+                                      "feature": "calls", "value": 5})
     event = a.ok("GET", "/v1/events")["data"][0]
     w.ids.update(
         customer=cus["id"], product=product["id"],
@@ -77,6 +81,7 @@ def _build_world(a: Tenant) -> World:
         open_line=opened["lines"]["data"][0]["id"], open_number=opened["number"],
         payment=payment["id"], credit_note=note["id"], credit_note_number=note["number"],
         credit_grant=grant["id"], credited=credited["id"], event=event["id"], account=a.id,
+        meter=meter["id"],
     )
     return w
 
@@ -92,6 +97,7 @@ PARAM_KINDS = {
     "customer_id": "customer", "product_id": "product", "price_id": "price",
     "tax_rate_id": "tax_rate", "coupon_id": "coupon", "payment_id": "payment",
     "credit_note_id": "credit_note", "event_id": "event", "grant_id": "credit_grant",
+    "meter_id": "meter",
 }
 INVOICE_VARIANTS = (("draft", "draft_line"), ("open", "open_line"))
 # minimal valid bodies (so the request reaches the lookup, not body validation)
@@ -178,6 +184,7 @@ def snapshot(w: World) -> dict[str, Any]:
         "credit_grants": a.ok(
             "GET", f"/v1/customers/{w.ids['customer']}/credit_grants?limit=100")["data"],
         "events": [e["id"] for e in a.ok("GET", "/v1/events?limit=100")["data"]],
+        "usage": a.ok("GET", f"/v1/customers/{w.ids['customer']}/usage"),
     }
 
 
@@ -195,7 +202,7 @@ class TestObjectRoutes:
     def test_route_enumeration_covers_every_resource(self, app: Any, world: World) -> None:
         paths = {path for _, path, _ in object_calls(app, world)}
         for kind in ("customer", "product", "price", "tax_rate", "coupon", "draft", "open",
-                     "payment", "credit_note", "event", "credit_grant"):
+                     "payment", "credit_note", "event", "credit_grant", "meter"):
             assert any(world.ids[kind] in p for p in paths), kind
         assert any(world.ids["draft_line"] in p for p in paths)
         methods = {m for m, _, _ in object_calls(app, world)}
@@ -231,7 +238,7 @@ class TestObjectRoutes:
 
 
 LISTS = ("/v1/customers", "/v1/invoices", "/v1/products", "/v1/prices", "/v1/tax_rates",
-         "/v1/coupons", "/v1/payments", "/v1/credit_notes", "/v1/events")
+         "/v1/coupons", "/v1/payments", "/v1/credit_notes", "/v1/events", "/v1/meters")
 
 
 class TestLists:
@@ -308,6 +315,8 @@ class TestReferencesInBodies:
             (f"/v1/invoices/{own_draft['id']}/lines/{own_line}",
              {"tax_rates": [ids["tax_rate"]]}),
             (f"/v1/invoices/{own_draft['id']}/lines/{ids['draft_line']}", {"quantity": "3"}),
+            ("/v1/usage_events", {"event_id": "b-1", "customer": ids["customer"],
+                                  "feature": "calls", "value": 1}),
         ]
         for path, body in cases:
             r = b.post(path, body)
@@ -317,6 +326,15 @@ class TestReferencesInBodies:
         # nothing was written for B, and A's draft line is untouched
         assert b.ok("GET", "/v1/events?limit=100")["data"] == events_before
         assert b.ok("GET", "/v1/prices")["data"] == []
+        # a batch naming A's customer is refused whole, naming the event
+        b.ok("POST", "/v1/meters", {"code": "calls", "name": "B calls"})
+        r = b.post("/v1/usage_events", {"events": [
+            {"event_id": "b-2", "customer": own["id"], "feature": "calls", "value": 1},
+            {"event_id": "b-3", "customer": ids["customer"], "feature": "calls", "value": 1}]})
+        assert r.status_code == 400
+        assert r.json()["error"]["errors"][0]["param"] == "events[1].customer"
+        assert r.json()["error"]["errors"][0]["code"] == "resource_missing"
+        assert b.ok("GET", f"/v1/customers/{own['id']}/usage")["data"][0]["event_count"] == 0
         assert len(b.ok("GET", "/v1/invoices")["data"]) == 2
         a_draft = world.tenant.ok("GET", f"/v1/invoices/{ids['draft']}")
         assert a_draft["lines"]["data"][0]["quantity"] == "2"

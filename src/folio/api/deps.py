@@ -147,17 +147,19 @@ class Call:
         with self.app.db.transaction(write=False) as session:
             return _render(fn(self._ctx(session)), status_code)
 
-    def write(self, fn: Callable[[Ctx], Any], body: BaseModel | None = None,
+    def write(self, fn: Callable[[Ctx], Any], body: BaseModel | bytes | None = None,
               status_code: int = 200) -> Response:
+        """`body` (a parsed model, or the raw bytes of a body read by hand) identifies
+        the request for the Idempotency-Key check."""
         key = self.idempotency_key
         with self.app.db.transaction(write=True) as session:
             ctx = self._ctx(session)
             record = None
             if key:
+                content = body if isinstance(body, bytes) else (
+                    body.model_dump_json(exclude_unset=True).encode() if body else b"")
                 digest = hashlib.sha256(
-                    f"{self.method} {self.path} ".encode()
-                    + (body.model_dump_json(exclude_unset=True).encode() if body else b"")
-                ).hexdigest()
+                    f"{self.method} {self.path} ".encode() + content).hexdigest()
                 replay = self._replay(session, key, digest)
                 if replay is not None:
                     return replay

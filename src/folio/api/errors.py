@@ -28,6 +28,14 @@ class RuleFailure(BaseModel):
 
     rule: str
     field: str
+
+
+class ErrorDetail(BaseModel):
+    """One failing item of a batch request."""
+
+    index: int
+    code: str
+    param: str | None
     message: str
 
 
@@ -37,6 +45,7 @@ class ErrorBody(BaseModel):
     message: str
     param: str | None = None
     failures: list[RuleFailure] | None = None  # only with einvoice_invalid
+    errors: list[ErrorDetail] | None = None  # only on batch errors: each bad item
 
 
 class ErrorResponse(BaseModel):
@@ -55,8 +64,14 @@ def error_response(status: int, code: str, message: str, param: str | None = Non
 
 def domain_error_response(exc: DomainError) -> JSONResponse:
     type_ = "idempotency_error" if exc.code.startswith("idempotency") else None
-    return error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_,
-                          failures=list(exc.details) or None)
+    response = error_response(STATUS[exc.kind], exc.code, exc.message, exc.param, type_,
+                              failures=list(exc.details) or None)
+    items = getattr(exc, "errors", None)
+    if items is not None:  # a batch: every bad item, by index
+        body = {"error": {"type": "invalid_request_error", "code": exc.code,
+                          "message": exc.message, "param": exc.param, "errors": items}}
+        response = JSONResponse(body, status_code=STATUS[exc.kind])
+    return response
 
 
 def _param(loc: tuple[Any, ...]) -> str | None:

@@ -41,7 +41,7 @@ def serve(
     case a schema that is behind stops the start with a message."""
     import uvicorn
 
-    from folio.api.app import create_app
+    from folio.api.app import served_app
     from folio.api.observability import configure_logging
 
     settings = Settings.from_env()
@@ -55,9 +55,12 @@ def serve(
                           "Run `folio migrate` first.[/red]")
             raise typer.Exit(code=2)
         db.dispose()
-    api = create_app(settings)
-    uvicorn.run(api, host=host or settings.host, port=port or settings.port, workers=workers,
-                log_config=None, access_log=False)
+    host, port = host or settings.host, port or settings.port
+    if workers > 1:  # uvicorn's worker processes each build the app from its import path
+        uvicorn.run("folio.api.app:served_app", factory=True, workers=workers, host=host,
+                    port=port, log_config=None, access_log=False)
+        return
+    uvicorn.run(served_app(settings), host=host, port=port, log_config=None, access_log=False)
 
 
 @accounts_app.command("create")

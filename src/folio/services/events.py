@@ -18,6 +18,7 @@ EVENT_TYPES = frozenset({
     "invoice.marked_uncollectible",
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
     "credit_grant.created", "credit_grant.applied", "credit_grant.revoked",
+    "meter.created",
 })
 
 

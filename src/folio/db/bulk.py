@@ -1,0 +1,83 @@
+"""Bulk inserts that skip rows a unique constraint already holds, on SQLite and PostgreSQL,
+without ORM objects and without one bound parameter per value.
+
+Each page of rows travels as ONE JSON parameter, which the database unpacks in C
+(`json_to_recordset` on PostgreSQL, `json_each` on SQLite) inside one
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING` statement. Compared with a multi-row
+VALUES list this keeps the statement text constant (cached by SQLAlchemy and prepared by
+psycopg) and avoids adapting thousands of parameters in Python.
+
+What comes back is only the keys of the rows that were skipped (usually none): on
+PostgreSQL the INSERT is a data-modifying CTE and the statement answers the page's keys
+that the INSERT did not return; SQLite cannot put an INSERT in a CTE, so there the
+INSERT returns the keys it wrote (in-process, cheap) and the difference is taken here.
+
+Values must already be in their stored form (Decimal text, JSON-able properties): the
+columns' Python-side bind processing does not run on values inside the JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, bindparam, column, exists, func, select, true
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+PAGE_ROWS = 1000  # rows per statement
+
+
+def _records(table: Table, columns: tuple[str, ...]) -> Any:
+    """The page as a PostgreSQL table: json_to_recordset(:rows) AS anon(col type, ...)."""
+    return func.json_to_recordset(bindparam("rows")).table_valued(
+        *[column(name, table.c[name].type) for name in columns]
+    ).render_derived(with_types=True)
+
+
+@lru_cache(maxsize=32)
+def _statement(dialect: str, table: Table, columns: tuple[str, ...],
+               constants: tuple[str, ...], conflict: tuple[str, ...], key: str) -> Any:
+    if dialect == "postgresql":
+        records = _records(table, columns)
+        values: list[ColumnElement[Any]] = [records.c[name] for name in columns]
+        query: Any = select(*[bindparam(name) for name in constants], *values)
+        written = postgresql.insert(table).from_select([*constants, *columns], query
+                                                       ).on_conflict_do_nothing(
+            index_elements=list(conflict)).returning(table.c[key]).cte("written")
+        page = _records(table, (key,))
+        return select(page.c[key]).where(~exists().where(written.c[key] == page.c[key]))
+    if dialect == "sqlite":
+        items = func.json_each(bindparam("rows")).table_valued("value")
+        values = [func.json_extract(items.c.value, f"$.{name}") for name in columns]
+        # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+        query = select(*[bindparam(name) for name in constants], *values).where(true())
+        return sqlite.insert(table).from_select([*constants, *columns], query
+                                                ).on_conflict_do_nothing(
+            index_elements=list(conflict)).returning(table.c[key])
+    raise NotImplementedError(dialect)  # pragma: no cover - Folio runs on these two
+
+
+def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                             columns: Sequence[str], constants: dict[str, Any],
+                             conflict_columns: Sequence[str], key: str) -> list[Any]:
+    """Insert `rows` (their `columns`, plus the same `constants` on every row), skipping
+    any that conflict on `conflict_columns` — already stored, or stored by a concurrent
+    transaction that committed first. Returns the `key` of every row skipped. `key` must
+    be unique within `rows`."""
+    dialect = conn.dialect.name
+    stmt = _statement(dialect, table, tuple(columns), tuple(constants),
+                      tuple(conflict_columns), key)
+    skipped: list[Any] = []
+    for start in range(0, len(rows), PAGE_ROWS):
+        page = rows[start:start + PAGE_ROWS]
+        text = json.dumps(list(page), separators=(",", ":"), ensure_ascii=False)
+        found = conn.execute(stmt, {"rows": text, **constants}).scalars().all()
+        if dialect == "postgresql":
+            skipped.extend(found)
+        elif len(found) < len(page):
+            written = set(found)
+            skipped.extend(row[key] for row in page if row[key] not in written)
+    return skipped
