@@ -158,3 +158,10 @@ def test_words_on_the_page_come_from_codes_not_from_the_url(
     html = client.get(page_path(invoice) + "?payment=error&code=Call+555-0100").text
     assert "555-0100" not in html
     assert "could not be processed" in html
+
+
+def test_an_overlong_attempt_key_from_the_form_is_cut_to_fit_not_a_500(
+        client: TestClient, tenant: Tenant, invoice: dict[str, Any]) -> None:
+    assert pay(client, page_path(invoice), GOOD, attempt="x" * 500).endswith(
+        "?payment=succeeded")
+    assert tenant.ok("GET", f"/v1/invoices/{invoice['id']}")["status"] == "paid"

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "folio_write"
@@ -102,17 +102,6 @@ class Database:
             raise
         finally:
             session.close()
-
-    @contextmanager
-    def snapshot(self) -> Iterator[Connection]:
-        """A read-only transaction on a bare Core connection, without an ORM session: for
-        hot read paths that build views from Core rows. Always rolled back."""
-        with self.engine.connect() as connection:
-            transaction = connection.begin()
-            try:
-                yield connection
-            finally:
-                transaction.rollback()
 
     def dispose(self) -> None:
         self.engine.dispose()

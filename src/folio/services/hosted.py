@@ -26,6 +26,11 @@ from folio.services.views import invoice_view
 PAYABLE = (InvoiceStatus.OPEN.value, InvoiceStatus.UNCOLLECTIBLE.value)
 
 
+def is_payable(invoice: Invoice) -> bool:
+    """Whether a payer may pay the invoice now: open or uncollectible, with money due."""
+    return invoice.status in PAYABLE and invoice.amount_due > 0
+
+
 def invoice_for_token(session: Session, token: str) -> Invoice | None:
     """The invoice a hosted-page token opens, in whichever account it lives (the token is
     the capability); None for an unknown or revoked token or a draft."""
@@ -61,7 +66,7 @@ def pay_by_card(ctx: Ctx, invoice_id: str, card: Card, *, attempt_key: str,
         ChargeAttempt.attempt_key == attempt_key)).first()
     if earlier is not None:
         return earlier
-    if invoice.status not in PAYABLE or invoice.amount_due <= 0:
+    if not is_payable(invoice):
         raise InvalidState(f"Cannot pay an invoice that is {invoice.status}.",
                            code="invoice_not_payable")
     amount = invoice.amount_due

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, select
 
 from folio.db.models import Customer, Invoice, InvoiceLine
 from folio.db.prepared import PreparedSelect
+from folio.domain.calculation import amount_due
 from folio.domain.errors import NotFound
 from folio.services.context import Ctx
 from folio.services.views import View, invoice_view
@@ -50,8 +51,8 @@ def _view(rows: Sequence[Mapping[Any, Any]]) -> View | None:
     first = rows[0]
     invoice = _mapped({k: v for k, v in first.items() if "__" not in k})
     invoice.customer = SimpleNamespace(**{f: first[f"customer__{f}"] for f in _CUSTOMER_FIELDS})
-    invoice.amount_due = (invoice.total - invoice.amount_paid - invoice.amount_credited
-                          + invoice.credit_granted)
+    invoice.amount_due = amount_due(invoice.total, invoice.amount_paid,
+                                    invoice.amount_credited, invoice.credit_granted)
     invoice.lines = [_mapped({k[6:]: v for k, v in row.items() if k.startswith("line__")})
                      for row in rows if row["line__id"] is not None]
     return invoice_view(cast(Invoice, invoice))

@@ -41,7 +41,6 @@ ERROR_TEXT = {
                           "4242 4242 4242 4242.",
     "invoice_not_payable": "This invoice can no longer be paid.",
 }
-PAYABLE = ("open", "uncollectible")
 SECURITY_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
                     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
 
@@ -80,6 +79,7 @@ def _render_invoice(app: AppState, token: str, params: dict[str, str]) -> Respon
         seller = session.get(Account, invoice.account_id)
         seller_name = seller.name if seller else ""
         livemode = invoice.livemode
+        payable = hosted.is_payable(invoice)
     currency = view["currency"]
     buyer = view["customer_details"] or {}
     address = buyer.get("address") or {}
@@ -90,7 +90,7 @@ def _render_invoice(app: AppState, token: str, params: dict[str, str]) -> Respon
     return _page(
         "invoice.html", inv=view, seller=seller_name, buyer=buyer, address=address_parts,
         status_label=STATUS_LABELS.get(view["status"], view["status"]),
-        payable=view["status"] in PAYABLE and view["amount_due"] > 0,
+        payable=payable,
         attempt=secrets.token_urlsafe(16), pay_action=f"/i/{quote(token)}/pay",
         sandbox=not livemode, notice=_notice(params),
         money=lambda amount: money(amount, currency), day=day)
@@ -111,7 +111,7 @@ def _pay(app: AppState, token: str, form: dict[str, str], request_id: str) -> st
         now = datetime.fromtimestamp(app.clock(), UTC)
         card = parse_card(form.get("card_number", ""), form.get("card_exp", ""),
                           form.get("card_cvc", ""), today=(now.year, now.month))
-        attempt_key = form.get("attempt", "")[:100] or secrets.token_urlsafe(16)
+        attempt_key = form.get("attempt", "")[:64] or secrets.token_urlsafe(16)
         ctx = Ctx(session, account_id=invoice.account_id, livemode=invoice.livemode,
                   clock=app.clock, request_id=request_id)
         attempt = hosted.pay_by_card(ctx, invoice.public_id, card,

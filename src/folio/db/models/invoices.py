@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from folio.db.base import Base, TenantOwned
 from folio.db.models.catalog import Customer
 from folio.db.types import DecimalText
+from folio.domain.calculation import amount_due as due_amount
 
 
 class Invoice(TenantOwned, Base):
@@ -89,7 +90,8 @@ class Invoice(TenantOwned, Base):
 
     @property
     def amount_due(self) -> int:
-        return self.total - self.amount_paid - self.amount_credited + self.credit_granted
+        return due_amount(self.total, self.amount_paid, self.amount_credited,
+                          self.credit_granted)
 
 
 class InvoiceLine(TenantOwned, Base):

@@ -43,7 +43,6 @@ CODES = {
     "invoice_not_payable": "Invoice.NotPayable",
     "invoice_has_payments": "Invoice.HasPayments",
     "invoice_not_creditable": "Invoice.NotCreditable",
-    "invoice_total_negative": "Invoice.NegativeTotal",
     "amount_exceeds_due": "Payment.AmountExceedsOutstanding",
     "credit_exceeds_creditable": "CreditNote.AmountExceedsOutstanding",
     "credit_note_not_draft": "CreditNote.NotDraft",
