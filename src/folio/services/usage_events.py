@@ -178,3 +178,15 @@ def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, A
     return {"object": "usage_event_batch", "livemode": ctx.livemode,
             "received": len(raw_events), "accepted": len(rows) - len(skipped),
             "duplicates": len(repeated), "duplicate_event_ids": [e for _, e in repeated]}
+
+
+def recorded_event(ctx: Ctx, event_id: str) -> dict[str, Any]:
+    """The stored event with this client id (the original, when a replay was skipped)."""
+    row = ctx.session.execute(
+        select(TABLE.c.event_id, TABLE.c.feature_code, TABLE.c.customer_id, TABLE.c.timestamp,
+               TABLE.c.value, TABLE.c.properties, TABLE.c.created)
+        .where(TABLE.c.account_id == ctx.account_id, TABLE.c.livemode == ctx.livemode,
+               TABLE.c.event_id == event_id)).mappings().first()
+    if row is None:  # pragma: no cover - read in the transaction that recorded it
+        raise NotFound(f"No such usage event: '{event_id}'.", param="event_id")
+    return dict(row)

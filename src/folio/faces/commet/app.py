@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from folio.faces.commet import errors, routes
+from folio.faces.commet import errors, routes, usage
 
 
 class RequestIdHeader:
@@ -40,5 +40,6 @@ def create_app() -> FastAPI:
                               "Authenticate with `x-api-key: sk_test_…` or `sk_live_…`.")
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(usage.router)
     app.add_middleware(RequestIdHeader)
     return app

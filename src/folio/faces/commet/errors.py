@@ -28,9 +28,10 @@ TYPES = {400: "validation_error", 401: "authentication_error", 403: "permission_
 PARAMS = {"customer": "customerId", "starting_after": "cursor", "ending_before": "cursor",
           "name": "fullName", "tax_id": "taxDocument", "external_id": "externalId",
           "lines": "amount", "lines[0].unit_amount": "amount", "id": "id",
-          "expires_at": "expiresAt", "grant": "creditId"}
+          "expires_at": "expiresAt", "grant": "creditId", "feature": "featureCode",
+          "event_id": "eventId"}
 # Folio object names in not-found codes -> Commet's (`credit_not_found`)
-OBJECTS = {"credit_grant": "credit"}
+OBJECTS = {"credit_grant": "credit", "meter": "feature"}
 _NO_SUCH = re.compile(r"^No such ([a-z_ ]+?):")
 
 
