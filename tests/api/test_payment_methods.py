@@ -26,7 +26,8 @@ class TestAttach:
         assert pm["object"] == "payment_method"
         assert pm["card"] == {"brand": "visa", "last4": "4242", "exp_month": 12,
                               "exp_year": 2034}
-        assert pm["customer"] == cus and pm["default"] is True
+        assert pm["customer"] == cus
+        assert pm["default"] is True
         assert tenant.ok("GET", f"/v1/customers/{cus}")["default_payment_method"] == pm["id"]
         second = attach(tenant, cus, token="pm_card_mastercard")
         assert second["default"] is False
@@ -48,7 +49,8 @@ class TestAttach:
         cus = f.customer(tenant)["id"]
         pm = attach(tenant, cus, token="pm_card_visa")
         gone = tenant.ok("POST", f"/v1/customers/{cus}/payment_methods/{pm['id']}/detach")
-        assert gone["customer"] is None and gone["detached_at"] is not None
+        assert gone["customer"] is None
+        assert gone["detached_at"] is not None
         assert tenant.ok("GET", f"/v1/customers/{cus}")["default_payment_method"] is None
         assert tenant.get(f"/v1/customers/{cus}/payment_methods/{pm['id']}").status_code == 404
         assert tenant.ok("GET", f"/v1/customers/{cus}/payment_methods")["data"] == []
@@ -100,7 +102,8 @@ class TestFinalizeCharges:
         paid = tenant.ok("POST", f"/v1/invoices/{inv['id']}/finalize")
         assert paid["status"] == "paid"
         assert paid["amount_paid"] == paid["total"] == 10000
-        assert paid["attempt_count"] == 1 and paid["attempted"] is True
+        assert paid["attempt_count"] == 1
+        assert paid["attempted"] is True
         assert paid["next_payment_attempt"] is None
         assert events_of(tenant, inv["id"]) == [
             "invoice.created", "invoice.finalized", "invoice.payment_succeeded",
@@ -122,7 +125,8 @@ class TestFinalizeCharges:
     def test_no_payment_method_awaits_payment(self, tenant: Tenant) -> None:
         inv = tenant.ok("POST", f"/v1/invoices/{f.draft(tenant)['id']}/finalize")
         assert inv["status"] == "open"
-        assert inv["attempt_count"] == 0 and inv["next_payment_attempt"] is None
+        assert inv["attempt_count"] == 0
+        assert inv["next_payment_attempt"] is None
         assert tenant.get("/v1/events", type="invoice.payment_failed").json()["data"] == []
 
     def test_send_invoice_is_never_charged(self, tenant: Tenant) -> None:
@@ -131,7 +135,8 @@ class TestFinalizeCharges:
         inv = f.draft(tenant, customer=cus, collection_method="send_invoice",
                       days_until_due=30)
         inv = tenant.ok("POST", f"/v1/invoices/{inv['id']}/finalize")
-        assert inv["status"] == "open" and inv["attempt_count"] == 0
+        assert inv["status"] == "open"
+        assert inv["attempt_count"] == 0
 
 
 class TestDunningSettings:

@@ -5,8 +5,10 @@ A schedule's template is checked at create and update by building (not saving) t
 invoice an occurrence would issue, through the same path as invoice preview, so a
 template that could not make an invoice is refused up front.
 
-Pausing stops issuing; resuming skips every occurrence that fell due while paused (it is
-not back-filled): the next occurrence is the first one at or after the moment of resume.
+A start in the past is not back-filled: the first occurrence issued is the first one at
+or after the creation. Pausing stops issuing; resuming skips every occurrence that fell
+due while paused (it is not back-filled either): the next occurrence is the first one at
+or after the moment of resume.
 """
 
 from __future__ import annotations
@@ -96,11 +98,16 @@ def create_schedule(ctx: Ctx, data: ScheduleCreate) -> RecurringSchedule:
         interval=recurrence.interval, interval_count=recurrence.interval_count,
         rrule=data.rrule.strip() if data.rrule else None, start_at=data.start_at,
         end_at=data.end_at, count=data.count, auto_finalize=data.auto_finalize,
-        auto_send=data.auto_send, next_occurrence=1,
-        next_run_at=recurrence.occurrence_at(1), invoices_created=0,
+        auto_send=data.auto_send, invoices_created=0,
         metadata_=data.metadata or {})
     schedule.customer = customer
     schedule.updated = schedule.created
+    # a start in the past is not back-filled: the first occurrence issued is the first one
+    # at or after now (occurrences keep their numbers from the start)
+    schedule.next_occurrence, schedule.next_run_at = recurrence.first_at_or_after(1, ctx.now())
+    if schedule.next_run_at is None:
+        raise InvalidInput("Every occurrence of the schedule is in the past.", param="end_at",
+                           code="schedule_empty")
     _check_automation(schedule)
     ctx.session.add(schedule)
     ctx.session.flush()
