@@ -17,7 +17,7 @@ from typing import Any
 
 from folio.db.models import RecurringSchedule
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
-from folio.domain.errors import InvalidInput, InvalidState
+from folio.domain.errors import DomainError, InvalidInput, InvalidState
 from folio.domain.money import normalize_currency
 from folio.domain.recurrence import Recurrence
 from folio.domain.states import ScheduleAction, ScheduleStatus, next_schedule_status
@@ -53,7 +53,7 @@ def _template(ctx: Ctx, template: ScheduleTemplate, customer: str, currency: str
     try:
         build_draft(ctx, InvoiceCreate.model_validate(
             {**stored, "customer": customer, "currency": currency}))
-    except InvalidInput as exc:
+    except DomainError as exc:
         if exc.param and not exc.param.startswith("template."):
             exc.param = f"template.{exc.param}"
         raise
