@@ -39,6 +39,29 @@ def _moment(instant: int) -> datetime:
     return datetime.fromtimestamp(instant, UTC)
 
 
+# bounds of the numeric parts dateutil would accept but loop on (INTERVAL=0 never ends)
+_NUMBER_BOUNDS = {"INTERVAL": (1, 1000), "COUNT": (1, 10_000)}
+
+
+_TIME_OF_DAY = ("BYHOUR", "BYMINUTE", "BYSECOND")
+
+
+def _check_numbers(body: str) -> None:
+    for part in body.split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().upper() in _TIME_OF_DAY and "," in value:
+            raise InvalidInput(f"{name.strip().upper()} sets the time of day: one value (an "
+                               "invoice at most once a day).", param="rrule",
+                               code="rrule_invalid")
+        bounds = _NUMBER_BOUNDS.get(name.strip().upper())
+        if bounds is None:
+            continue
+        low, high = bounds
+        if not (value.strip().isdigit() and low <= int(value) <= high):
+            raise InvalidInput(f"{name.strip().upper()} must be a whole number from {low} to "
+                               f"{high}.", param="rrule", code="rrule_invalid")
+
+
 def _parse_rrule(text: str, start: datetime) -> rrule:
     body = text.strip()
     if body.upper().startswith("RRULE:"):
@@ -47,6 +70,7 @@ def _parse_rrule(text: str, start: datetime) -> rrule:
         raise InvalidInput("Give one RRULE value, e.g. 'FREQ=MONTHLY;BYMONTHDAY=1' (no "
                            "DTSTART: the schedule's start is used).", param="rrule",
                            code="rrule_invalid")
+    _check_numbers(body)
     try:
         rule = rrulestr(body, dtstart=start)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:

@@ -84,6 +84,8 @@ def test_first_at_or_after() -> None:
     ("", "rrule_invalid"), ("RRULE:FREQ=DAILY\nRRULE:FREQ=WEEKLY", "rrule_invalid"),
     ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "schedule_empty"),
     ("FREQ=DAILY;UNTIL=20000101T000000Z", "schedule_empty"),
+    ("FREQ=DAILY;INTERVAL=0", "rrule_invalid"), ("FREQ=DAILY;COUNT=0", "rrule_invalid"),
+    ("FREQ=DAILY;BYHOUR=9,17", "rrule_invalid"),
 ])
 def test_bad_rules_are_refused(rule: str, code: str) -> None:
     with pytest.raises(InvalidInput) as caught:
