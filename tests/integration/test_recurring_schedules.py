@@ -12,7 +12,7 @@ from sqlalchemy import select
 from folio.db.engine import Database
 from folio.db.models import Invoice, RecurringOccurrence, RecurringSchedule
 from folio.services import recurring_schedules as schedules
-from folio.services.collection_inputs import ScheduleCreate
+from folio.services.collection_inputs import ScheduleCreate, ScheduleUpdate
 from folio.services.schedule_runner import run_due_schedules
 from tests.conftest import Tenant
 from tests.integration.collection_helpers import DAY, customer_with, event_types, in_tx
@@ -189,3 +189,20 @@ class TestRaces:
             refs = list(session.scalars(select(Invoice.recurring_schedule_ref).where(
                 Invoice.recurring_schedule_ref.in_(ids))))
         assert len(refs) == 12
+
+
+class TestUpdate:
+    def test_extending_a_completed_schedule_reopens_it(self, db: Database,
+                                                       tenant: Tenant) -> None:
+        start = ts(2018, 1, 1)
+        sid = create(db, tenant, start, start_at=start, frequency={"interval": "month"},
+                     count=2)
+        run_due_schedules(db, ts(2018, 3, 1))
+        assert state(db, sid) == ("completed", 3, None)
+        data = ScheduleUpdate(count=5)
+        in_tx(db, tenant, lambda ctx: schedules.update_schedule(ctx, sid, data).id,
+              ts(2018, 3, 15))
+        assert state(db, sid) == ("active", 4, ts(2018, 4, 1))  # March is not back-filled
+        run_due_schedules(db, ts(2018, 12, 1))
+        assert [n for n, _, _ in issued(db, sid)] == [1, 2, 4, 5]
+        assert state(db, sid)[0] == "completed"

@@ -180,6 +180,11 @@ def _reschedule(ctx: Ctx, s: RecurringSchedule) -> None:
     reopening the schedule as needed."""
     at = recurrence_of(s).occurrence_at(s.next_occurrence)
     if s.status == ScheduleStatus.COMPLETED.value and at is not None:
+        # reopened: like a resume, what fell due meanwhile is not back-filled
+        s.next_occurrence, at = recurrence_of(s).first_at_or_after(s.next_occurrence,
+                                                                   ctx.now())
+        if at is None:
+            return
         _set_status(ctx, s, ScheduleAction.EXTEND)
         s.completed_at = None
     if s.status != ScheduleStatus.COMPLETED.value:
