@@ -68,6 +68,11 @@ class Seeded:
         grant = t.ok("POST", f"/v1/customers/{customer['id']}/credit_grants",
                      {"amount": 500, "currency": "eur", "reason": "Seeded"})
         meter = t.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
+        method = t.ok("POST", f"/v1/customers/{customer['id']}/payment_methods",
+                      {"token": "pm_card_chargeDeclined"})
+        schedule = t.ok("POST", "/v1/recurring_schedules", {
+            "customer": customer["id"], "frequency": {"interval": "month"}, "count": 3,
+            "start_at": 4_000_000_000, "template": {"lines": [{"unit_amount": 500}]}})
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -76,7 +81,8 @@ class Seeded:
             "line_id": [draft["lines"]["data"][0]["id"]], "payment_id": [payment["id"]],
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
             "grant_id": [grant["id"]],
-            "meter_id": [meter["id"]],
+            "meter_id": [meter["id"]], "method_id": [method["id"]],
+            "schedule_id": [schedule["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],

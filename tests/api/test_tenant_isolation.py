@@ -73,7 +73,14 @@ def _build_world(a: Tenant) -> World:
     meter = a.ok("POST", "/v1/meters", {"code": "calls", "name": SECRET_NAMES[7]})
     a.ok("POST", "/v1/usage_events", {"event_id": SECRET_NAMES[8], "customer": cus["id"],
                                       "feature": "calls", "value": 5})
+    # after the finalizations above (a default payment method would charge them)
+    method = a.ok("POST", f"/v1/customers/{cus['id']}/payment_methods",
+                  {"token": "pm_card_visa"})
+    schedule = a.ok("POST", "/v1/recurring_schedules", {
+        "customer": cus["id"], "frequency": {"interval": "month"}, "start_at": 4_000_000_000,
+        "template": {"lines": [{"description": SECRET_NAMES[6], "unit_amount": 900}]}})
     event = a.ok("GET", "/v1/events")["data"][0]
+    w.ids.update(payment_method=method["id"], recurring_schedule=schedule["id"])
     w.ids.update(
         customer=cus["id"], product=product["id"],
         price=price["id"], tax_rate=rate["id"], coupon=coupon["id"], draft=draft["id"],
@@ -97,7 +104,7 @@ PARAM_KINDS = {
     "customer_id": "customer", "product_id": "product", "price_id": "price",
     "tax_rate_id": "tax_rate", "coupon_id": "coupon", "payment_id": "payment",
     "credit_note_id": "credit_note", "event_id": "event", "grant_id": "credit_grant",
-    "meter_id": "meter",
+    "meter_id": "meter", "method_id": "payment_method", "schedule_id": "recurring_schedule",
 }
 INVOICE_VARIANTS = (("draft", "draft_line"), ("open", "open_line"))
 # minimal valid bodies (so the request reaches the lookup, not body validation)
@@ -111,6 +118,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "/v1/prices/{price_id}": {"nickname": "Renamed"},
     "/v1/tax_rates/{tax_rate_id}": {"display_name": "Renamed"},
     "/v1/coupons/{coupon_id}": {"name": "Renamed"},
+    "/v1/customers/{customer_id}/payment_methods": {"token": "pm_card_visa"},
+    "/v1/recurring_schedules/{schedule_id}": {"auto_finalize": True},
 }
 
 

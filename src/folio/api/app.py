@@ -22,6 +22,8 @@ from folio.api.routes import (
     documents,
     invoices,
     ledger,
+    payment_methods,
+    recurring_schedules,
     usage,
 )
 from folio.config import Settings
@@ -46,7 +48,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage):
+                   usage, payment_methods, recurring_schedules):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)

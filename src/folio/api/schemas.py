@@ -59,6 +59,8 @@ class AccountOut(BaseModel):
     bic: str | None
     payment_terms: str | None
     einvoice_required: bool
+    dunning_retry_days: list[int]
+    dunning_final_action: Literal["mark_uncollectible", "leave_open"]
     metadata: dict[str, str]
 
 
@@ -80,6 +82,7 @@ class CustomerOut(Out):
     einvoice_address: str | None
     contacts: list[Contact]
     credit_balance: dict[str, int]  # usable credit now, per currency (minor units)
+    default_payment_method: str | None = None
 
 
 class ProductOut(Out):
@@ -260,6 +263,9 @@ class InvoiceOut(BaseModel):
     paid_at: int | None
     voided_at: int | None
     marked_uncollectible_at: int | None
+    attempt_count: int = 0
+    attempted: bool = False
+    next_payment_attempt: int | None = None
     lines: LineList
     metadata: dict[str, str]
 

@@ -109,3 +109,43 @@ def next_credit_note_status(current: CreditNoteStatus,
                                code="credit_note_not_draft") from None
         raise InvalidState("A draft credit note cannot be voided; it was never applied.",
                            code="credit_note_not_issued") from None
+
+
+class ScheduleStatus(str, Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    COMPLETED = "completed"  # its count or end date was reached
+    CANCELED = "canceled"
+
+
+class ScheduleAction(str, Enum):
+    PAUSE = "pause"
+    RESUME = "resume"
+    CANCEL = "cancel"
+    COMPLETE = "complete"
+    EXTEND = "extend"  # an update moved its end or count past what was issued
+
+
+SCHEDULE_TRANSITIONS: Final[dict[tuple[ScheduleStatus, ScheduleAction], ScheduleStatus]] = {
+    (ScheduleStatus.ACTIVE, ScheduleAction.PAUSE): ScheduleStatus.PAUSED,
+    (ScheduleStatus.PAUSED, ScheduleAction.RESUME): ScheduleStatus.ACTIVE,
+    (ScheduleStatus.ACTIVE, ScheduleAction.CANCEL): ScheduleStatus.CANCELED,
+    (ScheduleStatus.PAUSED, ScheduleAction.CANCEL): ScheduleStatus.CANCELED,
+    (ScheduleStatus.COMPLETED, ScheduleAction.CANCEL): ScheduleStatus.CANCELED,
+    (ScheduleStatus.ACTIVE, ScheduleAction.COMPLETE): ScheduleStatus.COMPLETED,
+    (ScheduleStatus.PAUSED, ScheduleAction.COMPLETE): ScheduleStatus.COMPLETED,
+    (ScheduleStatus.COMPLETED, ScheduleAction.EXTEND): ScheduleStatus.ACTIVE,
+}
+
+
+def next_schedule_status(current: ScheduleStatus, action: ScheduleAction) -> ScheduleStatus:
+    try:
+        return SCHEDULE_TRANSITIONS[(current, action)]
+    except KeyError:
+        raise InvalidState(f"Cannot {action.value} a recurring schedule that is "
+                           f"{current.value}.", code=f"schedule_not_{_schedule_sources(action)}"
+                           ) from None
+
+
+def _schedule_sources(action: ScheduleAction) -> str:
+    return "_or_".join(sorted(s.value for (s, a) in SCHEDULE_TRANSITIONS if a is action))

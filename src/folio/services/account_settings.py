@@ -9,13 +9,14 @@ from stdnum import bic, get_cc_module, iban, vatin
 from stdnum.exceptions import ValidationError as StdnumError
 
 from folio.db.models import Account
+from folio.domain.dunning import check_retry_days
 from folio.domain.errors import InvalidInput
 from folio.services import events
 from folio.services.context import Ctx
 from folio.services.inputs import AccountUpdate, merge_metadata, provided
 from folio.services.views import account_view
 
-_UNSETTABLE = ("name", "einvoice_required")  # None leaves these unchanged
+_UNSETTABLE = ("name", "einvoice_required", "dunning_final_action")  # None leaves these unchanged
 
 
 def _compact(value: str) -> str:
@@ -80,6 +81,8 @@ def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
         changes["iban"] = _iban(changes["iban"])
     if changes.get("bic"):
         changes["bic"] = _bic(changes["bic"])
+    if changes.get("dunning_retry_days") is not None:
+        changes["dunning_retry_days"] = check_retry_days(changes["dunning_retry_days"])
     if "metadata" in changes:
         account.metadata_ = merge_metadata(account.metadata_, changes.pop("metadata"))
     for key, value in changes.items():

@@ -19,6 +19,10 @@ EVENT_TYPES = frozenset({
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
     "credit_grant.created", "credit_grant.applied", "credit_grant.revoked",
     "meter.created",
+    "payment_method.attached", "payment_method.detached",
+    "recurring_schedule.created", "recurring_schedule.updated", "recurring_schedule.paused",
+    "recurring_schedule.resumed", "recurring_schedule.canceled",
+    "recurring_schedule.completed",
 })
 
 

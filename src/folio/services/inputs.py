@@ -238,6 +238,10 @@ class AccountUpdate(WithMetadata):
     bic: Annotated[str, StringConstraints(min_length=8, max_length=11)] | None = None
     payment_terms: Annotated[str, StringConstraints(max_length=1000)] | None = None
     einvoice_required: bool | None = None
+    # dunning of automatic charges: retry days after the first failure, then the action
+    dunning_retry_days: list[Annotated[int, Field(ge=1, le=90)]] | None = Field(
+        default=None, max_length=10)
+    dunning_final_action: Literal["mark_uncollectible", "leave_open"] | None = None
 
 
 class CouponCreate(WithMetadata):

@@ -23,6 +23,7 @@ from folio.db.models import (
     TaxRate,
 )
 from folio.domain.credit_balance import Grant
+from folio.domain.dunning import DEFAULT_FINAL_ACTION, DEFAULT_RETRY_DAYS
 from folio.domain.money import format_decimal
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.links import hosted_invoice_url
@@ -53,6 +54,9 @@ def account_view(account: Account, livemode: bool) -> View:
         "einvoice_address": account.einvoice_address, "iban": account.iban,
         "bic": account.bic, "payment_terms": account.payment_terms,
         "einvoice_required": bool(account.einvoice_required),
+        "dunning_retry_days": list(DEFAULT_RETRY_DAYS if account.dunning_retry_days is None
+                                   else account.dunning_retry_days),
+        "dunning_final_action": account.dunning_final_action or DEFAULT_FINAL_ACTION.value,
         "metadata": account.metadata_ or {},
     }
 
@@ -77,6 +81,7 @@ def customer_view(c: Customer, *, credit_balance: Mapping[str, int]) -> View:
         "einvoice_address": c.einvoice_address,
         "contacts": [contact_view(x) for x in c.contacts],
         "credit_balance": dict(sorted(credit_balance.items())),
+        "default_payment_method": c.default_payment_method,
         "metadata": c.metadata_ or {},
     }
 
@@ -185,6 +190,9 @@ def invoice_view(inv: Invoice) -> View:
         "hosted_invoice_url": hosted_invoice_url(inv.hosted_token),
         "finalized_at": inv.finalized_at, "sent_at": inv.sent_at, "paid_at": inv.paid_at,
         "voided_at": inv.voided_at, "marked_uncollectible_at": inv.marked_uncollectible_at,
+        "attempt_count": inv.attempt_count or 0, "attempted": bool(inv.attempt_count),
+        "next_payment_attempt": inv.next_payment_attempt
+        if inv.status == InvoiceStatus.OPEN.value else None,
         "lines": {"object": "list", "data": lines, "has_more": False,
                   "total_count": len(lines)},
         "metadata": inv.metadata_ or {},

@@ -8,7 +8,7 @@ from pydantic import Field
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
 from folio.api.schemas import Deleted, InvoiceOut, ListOf
-from folio.services import hosted, invoice_reads, invoices, lifecycle
+from folio.services import collection, hosted, invoice_reads, invoices, lifecycle
 from folio.services.inputs import Input, InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
 from folio.services.views import invoice_view
 
@@ -82,9 +82,10 @@ def remove_line(invoice_id: str, line_id: str, call: CallDep) -> Response:
 
 
 @router.post("/{invoice_id}/finalize", response_model=InvoiceOut,
-             summary="Finalize a draft: number, tax snapshot, open")
+             summary="Finalize a draft: number, tax snapshot, open; charge_automatically "
+             "invoices are charged to the customer's default payment method")
 def finalize_invoice(invoice_id: str, call: CallDep) -> Response:
-    return call.write(lambda ctx: invoice_view(lifecycle.finalize_invoice(ctx, invoice_id)))
+    return call.write(lambda ctx: invoice_view(collection.finalize_and_collect(ctx, invoice_id)))
 
 
 @router.post("/{invoice_id}/hosted_url/rotate", response_model=InvoiceOut,

@@ -10,6 +10,11 @@ from folio.db.models.catalog import (
     Product,
     TaxRate,
 )
+from folio.db.models.collection import (
+    PaymentMethod,
+    RecurringOccurrence,
+    RecurringSchedule,
+)
 from folio.db.models.credits import CreditApplication, CreditGrant
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
@@ -19,6 +24,7 @@ from folio.db.models.usage import Meter, UsageEvent
 __all__ = [
     "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
     "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact", "Event",
-    "IdempotencyKey", "Invoice", "InvoiceLine", "Meter", "NumberSeries", "Payment", "Price",
-    "Product", "TaxRate", "UsageEvent",
+    "IdempotencyKey", "Invoice", "InvoiceLine", "Meter", "NumberSeries", "Payment",
+    "PaymentMethod", "Price", "Product", "RecurringOccurrence", "RecurringSchedule", "TaxRate",
+    "UsageEvent",
 ]

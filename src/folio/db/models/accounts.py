@@ -40,6 +40,10 @@ class Account(Identified, Base):
     # finalize refuses an invoice that could not produce a valid EN 16931 e-invoice
     einvoice_required: Mapped[bool] = mapped_column(Boolean, default=False,
                                                     server_default=false())
+    # dunning: retries this many days after the first failed automatic charge (None: the
+    # default 1, 3, 5, 7), then 'mark_uncollectible' (None: the default) or 'leave_open'
+    dunning_retry_days: Mapped[list[Any] | None] = mapped_column(JSON)
+    dunning_final_action: Mapped[str | None] = mapped_column(String(24))
 
 
 class ApiKey(Base):

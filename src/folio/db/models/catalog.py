@@ -39,6 +39,8 @@ class Customer(TenantOwned, Base):
     relationship_type: Mapped[str | None] = mapped_column(String(20))
     updated: Mapped[int | None] = mapped_column(BigInteger)
     einvoice_address: Mapped[str | None] = mapped_column(String(120))  # "scheme:identifier"
+    # the public id of the saved payment method charge_automatically invoices are charged to
+    default_payment_method: Mapped[str | None] = mapped_column(String(40))
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )

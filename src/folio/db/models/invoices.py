@@ -81,6 +81,10 @@ class Invoice(TenantOwned, Base):
     updated: Mapped[int] = mapped_column(BigInteger, default=0)
     # the capability in the hosted invoice page's URL: given at finalization, rotatable
     hosted_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # automatic collection (Stripe's fields): gateway attempts made, and when the next
+    # retry is due on the account's dunning schedule (None: none planned)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_payment_attempt: Mapped[int | None] = mapped_column(BigInteger)
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[InvoiceLine]] = relationship(

@@ -23,6 +23,7 @@ from folio.db.models import (
     Payment,
     Price,
     Product,
+    RecurringSchedule,
     TaxRate,
 )
 from folio.db.repository import Page, scoped
@@ -231,6 +232,15 @@ def _line_rate_id(inv: Invoice, line: InvoiceLine) -> str | None:
     return str(ids[0]) if ids else None
 
 
+def recurring_schedule_uuid(ctx: Ctx, ref: str | None) -> str | None:
+    """Dolfin's recurringScheduleId: the uuid of the Folio schedule the invoice came from
+    (its reference is the schedule's public id), or a uuid the client recorded itself."""
+    if ref and ref.startswith(f"{RecurringSchedule.id_prefix}_"):
+        found = _by_public_ids(ctx, RecurringSchedule, [ref]).get(ref)
+        return found.uuid if found else None
+    return parse_uuid(ref)
+
+
 def invoice_out(ctx: Ctx, inv: Invoice) -> View:
     cur = inv.currency
     rate_ids = {_line_rate_id(inv, x) for x in inv.lines}
@@ -256,7 +266,7 @@ def invoice_out(ctx: Ctx, inv: Invoice) -> View:
             "subTotal": money(line.amount, cur),
         })
         items.append(item)
-    schedule = parse_uuid(inv.recurring_schedule_ref)
+    schedule = recurring_schedule_uuid(ctx, inv.recurring_schedule_ref)
     return {
         "id": inv.uuid, "organisationId": _org(ctx), "customerId": inv.customer.uuid,
         "documentNumber": inv.number, "currency": cur.upper(),
