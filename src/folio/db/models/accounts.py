@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.db.base import Base, Identified
@@ -40,6 +40,17 @@ class Account(Identified, Base):
     # finalize refuses an invoice that could not produce a valid EN 16931 e-invoice
     einvoice_required: Mapped[bool] = mapped_column(Boolean, default=False,
                                                     server_default=false())
+    # e-mail delivery (docs/adr/0014): this account's SMTP server; none set means the
+    # server-wide FOLIO_SMTP_* defaults. The password is never returned by the API.
+    smtp_host: Mapped[str | None] = mapped_column(String(255))
+    smtp_port: Mapped[int | None] = mapped_column(Integer)
+    smtp_tls: Mapped[str | None] = mapped_column(String(16))  # none | starttls | tls
+    smtp_username: Mapped[str | None] = mapped_column(String(255))
+    smtp_password: Mapped[str | None] = mapped_column(String(255))
+    smtp_from_email: Mapped[str | None] = mapped_column(String(320))
+    smtp_from_name: Mapped[str | None] = mapped_column(String(200))
+    # reminder days relative to the due date (-7 = a week before); None: the default set
+    reminder_offsets: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class ApiKey(Base):

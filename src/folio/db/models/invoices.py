@@ -81,6 +81,8 @@ class Invoice(TenantOwned, Base):
     updated: Mapped[int] = mapped_column(BigInteger, default=0)
     # the capability in the hosted invoice page's URL: given at finalization, rotatable
     hosted_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # reminder days relative to the due date for this invoice; None: the account's
+    reminder_offsets: Mapped[list[Any] | None] = mapped_column(JSON)
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[InvoiceLine]] = relationship(
