@@ -176,7 +176,8 @@ class TestLeases:
         registry.add_job(kind, lambda session, run: ran.append(run.job.lease_owner))
         add_jobs(db, kind, 1)
         crashed = queue.claim(db, [kind], "crashed-worker", NOW, lease_seconds=300)
-        assert crashed is not None and crashed.attempt == 1
+        assert crashed is not None
+        assert crashed.attempt == 1
         # while the lease holds, nobody else gets the job
         assert worker(db, settings, registry, clock=lambda: NOW + 299).tick().ran == 0
         second = worker(db, settings, registry, clock=lambda: NOW + 300, owner="second")

@@ -20,6 +20,6 @@ from folio.db.models.usage import Meter, UsageEvent
 __all__ = [
     "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
     "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact",
-    "EmailDelivery", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "Job", "Meter", "NumberSeries", "Payment", "Price",
-    "Product", "TaxRate", "UsageEvent",
+    "EmailDelivery", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "Job", "Meter",
+    "NumberSeries", "Payment", "Price", "Product", "TaxRate", "UsageEvent",
 ]
