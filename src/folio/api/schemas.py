@@ -37,6 +37,18 @@ class Contact(BaseModel):
     login_id: str | None
 
 
+class SmtpOut(BaseModel):
+    """The account's SMTP server; the password is never returned."""
+
+    host: str
+    port: int | None
+    tls: str | None
+    username: str | None
+    password_set: bool
+    from_email: str | None
+    from_name: str | None
+
+
 class AccountOut(BaseModel):
     id: str
     object: Literal["account"]
@@ -60,6 +72,8 @@ class AccountOut(BaseModel):
     payment_terms: str | None
     einvoice_required: bool
     metadata: dict[str, str]
+    smtp: SmtpOut | None
+    reminder_offsets: list[int]
 
 
 class CustomerOut(Out):

@@ -1,4 +1,4 @@
-"""`folio serve | migrate | accounts create | accounts credentials | demo`."""
+"""`folio serve | worker | migrate | accounts create | accounts credentials | demo`."""
 
 from __future__ import annotations
 
@@ -61,6 +61,18 @@ def serve(
                     port=port, log_config=None, access_log=False)
         return
     uvicorn.run(served_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run the due work and exit"),
+    poll: float = typer.Option(None, help="Seconds between ticks (FOLIO_WORKER_POLL)"),
+) -> None:
+    """Run due jobs (invoice e-mails, reminders) and periodic due work, as a process of
+    its own; stops gracefully (after the current job) on SIGTERM or SIGINT."""
+    from folio.cli.worker import run_worker
+
+    raise typer.Exit(code=run_worker(once=once, poll=poll))
 
 
 @accounts_app.command("create")

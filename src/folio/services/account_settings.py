@@ -10,7 +10,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from folio.db.models import Account
 from folio.domain.errors import InvalidInput
-from folio.services import events
+from folio.services import events, mail_settings
 from folio.services.context import Ctx
 from folio.services.inputs import AccountUpdate, merge_metadata, provided
 from folio.services.views import account_view
@@ -80,6 +80,7 @@ def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
         changes["iban"] = _iban(changes["iban"])
     if changes.get("bic"):
         changes["bic"] = _bic(changes["bic"])
+    mail_settings.apply(account, changes, data)
     if "metadata" in changes:
         account.metadata_ = merge_metadata(account.metadata_, changes.pop("metadata"))
     for key, value in changes.items():

@@ -19,6 +19,7 @@ EVENT_TYPES = frozenset({
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
     "credit_grant.created", "credit_grant.applied", "credit_grant.revoked",
     "meter.created",
+    "invoice.email_sent", "invoice.email_failed",
 })
 
 

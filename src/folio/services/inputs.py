@@ -222,6 +222,31 @@ class TaxRateUpdate(WithMetadata):
     exemption_reason_code: ExemptionReasonCode | None = None
 
 
+def _offsets(value: list[int]) -> list[int]:
+    return sorted(set(value))
+
+
+# reminder days relative to the due date: -7 is a week before, 0 the due date, 2 two days
+# after (docs/adr/0014); duplicates are dropped and the list is kept in order
+ReminderOffsets = Annotated[
+    list[Annotated[int, Field(ge=-365, le=365)]], Field(max_length=10),
+    AfterValidator(_offsets)]
+
+
+class SmtpSettings(Input):
+    """The account's SMTP server for invoice e-mails. An omitted password is kept; the
+    password is never returned."""
+
+    host: Annotated[str, StringConstraints(min_length=1, max_length=255,
+                                           pattern=r"^[A-Za-z0-9._:\[\]-]+$")]
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    tls: Literal["none", "starttls", "tls"] = "starttls"
+    username: Annotated[str, StringConstraints(max_length=255)] | None = None
+    password: Annotated[str, StringConstraints(max_length=255)] | None = None
+    from_email: Email | None = None
+    from_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
 class AccountUpdate(WithMetadata):
     """The acting account's own settings: its seller details on documents (EN 16931
     BG-4 and the payment instructions) and whether it requires e-invoicing."""
@@ -238,6 +263,9 @@ class AccountUpdate(WithMetadata):
     bic: Annotated[str, StringConstraints(min_length=8, max_length=11)] | None = None
     payment_terms: Annotated[str, StringConstraints(max_length=1000)] | None = None
     einvoice_required: bool | None = None
+    # e-mail delivery (docs/adr/0014): null removes the account's SMTP server
+    smtp: SmtpSettings | None = None
+    reminder_offsets: ReminderOffsets | None = None
 
 
 class CouponCreate(WithMetadata):
@@ -315,6 +343,8 @@ class InvoiceFields(WithMetadata):
     as_payment_link: bool | None = None
     # draw on the customer's credit balance when finalized (default false)
     apply_credit_balance: bool | None = None
+    # reminder days relative to the due date for this invoice (default: the account's)
+    reminder_offsets: ReminderOffsets | None = None
 
 
 class InvoiceCreate(InvoiceFields):

@@ -24,6 +24,7 @@ from folio.db.models import (
 )
 from folio.domain.credit_balance import Grant
 from folio.domain.money import format_decimal
+from folio.domain.reminders import DEFAULT_REMINDER_OFFSETS
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.links import hosted_invoice_url
 
@@ -54,7 +55,24 @@ def account_view(account: Account, livemode: bool) -> View:
         "bic": account.bic, "payment_terms": account.payment_terms,
         "einvoice_required": bool(account.einvoice_required),
         "metadata": account.metadata_ or {},
+        "smtp": smtp_view(account), "reminder_offsets": reminder_offsets(account),
     }
+
+
+def smtp_view(account: Account) -> View | None:
+    """The account's SMTP server, without its password (only whether one is set)."""
+    if not account.smtp_host:
+        return None
+    return {"host": account.smtp_host, "port": account.smtp_port, "tls": account.smtp_tls,
+            "username": account.smtp_username, "password_set": bool(account.smtp_password),
+            "from_email": account.smtp_from_email, "from_name": account.smtp_from_name}
+
+
+def reminder_offsets(account: Account) -> list[int]:
+    """The account's reminder days relative to the due date (Dolfin's set by default)."""
+    if account.reminder_offsets is None:
+        return list(DEFAULT_REMINDER_OFFSETS)
+    return [int(x) for x in account.reminder_offsets]
 
 
 def contact_view(contact: CustomerContact) -> View:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from folio.db.base import Base, TenantOwned
+from folio.db.models.invoices import Invoice
 from folio.db.types import IntPK
 
 
@@ -59,4 +60,6 @@ class EmailDelivery(TenantOwned, Base):
     sent_at: Mapped[int | None] = mapped_column(BigInteger)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    message_id: Mapped[str] = mapped_column(String(200))
+    message_id: Mapped[str | None] = mapped_column(String(200))  # set when it is sent
+
+    invoice: Mapped[Invoice] = relationship(lazy="joined", innerjoin=True)

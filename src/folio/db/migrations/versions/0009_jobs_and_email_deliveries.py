@@ -50,7 +50,7 @@ def upgrade() -> None:
     sa.Column('sent_at', sa.BigInteger(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('message_id', sa.String(length=200), nullable=False),
+    sa.Column('message_id', sa.String(length=200), nullable=True),
     sa.Column('livemode', sa.Boolean(), nullable=False),
     sa.Column('metadata', sa.JSON(), nullable=False),
     sa.Column('account_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
