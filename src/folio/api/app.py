@@ -23,6 +23,7 @@ from folio.api.routes import (
     catalog,
     credit_grants,
     customers,
+    deliveries,
     documents,
     invoices,
     ledger,
@@ -51,7 +52,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage):
+                   usage, deliveries):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)
