@@ -22,6 +22,7 @@ from folio.api.routes import (
     documents,
     invoices,
     ledger,
+    pdfs,
     usage,
 )
 from folio.config import Settings
@@ -29,7 +30,7 @@ from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.links import set_public_base_url
-from folio.web import hosted_page
+from folio.web import hosted_page, pdf_links
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
 (or `sk_live_...`). Amounts are integers in the currency's minor unit. Every POST accepts an
@@ -46,9 +47,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage):
+                   usage, pdfs):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
+    app.include_router(pdf_links.router)
     set_public_base_url(settings.base_url)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
