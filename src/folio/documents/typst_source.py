@@ -144,8 +144,9 @@ def _description(c: _Ctx, line: Line) -> str:
     if line.period and (line.period.start or line.period.end):
         extra.append(f"{fmt.day(line.period.start, c.locale)}{DASH}"
                      f"{fmt.day(line.period.end, c.locale)}")
-    if line.discount_amount:
-        extra.append(f"{c.labels.discount} {MINUS}{c.money(line.discount_amount)}")
+    own = sum(a.amount for a in line.allowances)  # its share of invoice discounts: totals
+    if own:
+        extra.append(f"{c.labels.discount} {MINUS}{c.money(own)}")
     name = string(line.name or "")
     if not extra:
         return name
@@ -165,7 +166,7 @@ def _lines_table(c: _Ctx) -> str:
                   string(fmt.unit_money(line.unit_price, c.doc.currency, c.locale)),
                   _tax_cell(c, line), string(c.money(line.amount))]
     return ("#table(columns: (auto, 1fr, auto, auto, auto, auto), "
-            "align: (right, left, right, right, right, right), inset: (x: 4pt, y: 5pt), "
+            "align: (right, left, right, right, right, right), inset: (x: 4pt, y: 3.6pt), "
             "stroke: (x, y) => if y == 0 { (bottom: 0.9pt + brand) } "
             "else { (bottom: 0.3pt + rule) },\n  " + header + ",\n  "
             + ",\n  ".join(cells) + ")\n")
@@ -241,9 +242,11 @@ def _payment(c: _Ctx) -> str:
     if not out:
         return ""
     blocks = ", ".join("block(breakable: false, {" + part + "})" for part in out)
+    columns = "(1fr, 1fr)" if len(out) > 1 else "(1fr,)"
     return ("#let meta-left(rows) = grid(columns: (auto, auto), column-gutter: 10pt, "
             "row-gutter: 4pt, ..rows.map(((k, v)) => (text(fill: muted, k), v)).flatten())\n"
-            f"#v(10pt)\n#stack(spacing: 10pt, {blocks})\n")
+            f"#v(10pt)\n#grid(columns: {columns}, column-gutter: 10mm, row-gutter: 10pt, "
+            f"{blocks})\n")
 
 
 def _footer(c: _Ctx) -> str:
@@ -284,8 +287,8 @@ def typst_source(doc: Document, *, locale: str | None = None,
         f'#set text(font: "{FONT}", size: 9.5pt, lang: "{language(locale)}")\n',
         f'#set page(paper: "a4", margin: (x: 18mm, top: 16mm, bottom: 24mm), '
         f"background: {_watermark(c)}, {_footer(c)})\n",
-        _header(c, branding), "#v(8mm)\n",
+        _header(c, branding), "#v(6mm)\n",
         f"#grid(columns: (1fr, 1fr), column-gutter: 10mm, "
         f"{_party(c, c.labels.seller, doc.seller)}, {_party(c, c.labels.buyer, doc.buyer)})\n",
-        "#v(6mm)\n", _draft_notice(c), _lines_table(c), _totals(c), _payment(c),
+        "#v(5mm)\n", _draft_notice(c), _lines_table(c), _totals(c), _payment(c),
     ))
