@@ -8,12 +8,14 @@ database are not due at these (past) times, and messages are told apart by recip
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import select, update
 
 from folio.config import Settings
@@ -132,7 +134,10 @@ class TestInvoiceEmail:
         (attachment,) = list(message.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
         assert attachment.get_filename() == f"{invoice['number']}.pdf"
-        assert attachment.get_content().startswith(b"%PDF-")
+        pdf = attachment.get_content()
+        assert pdf.startswith(b"%PDF-")
+        text_of_pdf = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert invoice["number"] in text_of_pdf
         (delivery,) = [d for d in deliveries_of(db, invoice_id) if d.kind == "invoice"]
         assert (delivery.status, delivery.attempts, delivery.recipients) == (
             "sent", 1, [billing])

@@ -27,6 +27,7 @@ from folio.api.routes import (
     documents,
     invoices,
     ledger,
+    pdfs,
     usage,
 )
 from folio.config import Settings
@@ -34,7 +35,7 @@ from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.links import set_public_base_url
-from folio.web import hosted_page
+from folio.web import hosted_page, pdf_links
 from folio.worker.health import render_job_metrics
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
@@ -52,9 +53,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage, deliveries):
+                   usage, pdfs, deliveries):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
+    app.include_router(pdf_links.router)
     set_public_base_url(settings.base_url)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")

@@ -37,6 +37,13 @@ class Contact(BaseModel):
     login_id: str | None
 
 
+class LogoOut(BaseModel):
+    """The account's logo on its PDFs (set it with `logo` as base64 in POST /v1/account)."""
+
+    media_type: Literal["image/png", "image/svg+xml"]
+    size: int
+
+
 class SmtpOut(BaseModel):
     """The account's SMTP server; the password is never returned."""
 
@@ -72,6 +79,8 @@ class AccountOut(BaseModel):
     payment_terms: str | None
     einvoice_required: bool
     metadata: dict[str, str]
+    logo: LogoOut | None = None
+    brand_color: str | None = None
     smtp: SmtpOut | None
     reminder_offsets: list[int]
 

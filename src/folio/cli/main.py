@@ -1,4 +1,4 @@
-"""`folio serve | worker | migrate | accounts create | accounts credentials | demo`."""
+"""`folio serve | worker | migrate | accounts create | accounts credentials | demo | render`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from folio.cli.render import render
 from folio.config import Settings
 from folio.db import migrate as migrations
 from folio.db.engine import Database
@@ -15,6 +16,7 @@ from folio.db.engine import Database
 app = typer.Typer(help="Folio: a self-hostable invoicing engine.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Tenants and their keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+app.command("render")(render)
 console = Console(soft_wrap=True)
 
 

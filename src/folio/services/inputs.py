@@ -17,6 +17,9 @@ from pydantic import (
 
 from folio.domain.money import MAX_QUANTITY_DIGITS
 
+LOGO_MAX_BYTES = 256 * 1024
+LOGO_BASE64_MAX = 4 * -(-LOGO_MAX_BYTES // 3) + 4  # base64 of the largest logo, padding
+
 Metadata = dict[str, str]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -263,6 +266,11 @@ class AccountUpdate(WithMetadata):
     bic: Annotated[str, StringConstraints(min_length=8, max_length=11)] | None = None
     payment_terms: Annotated[str, StringConstraints(max_length=1000)] | None = None
     einvoice_required: bool | None = None
+    # PDF branding: a PNG or SVG logo as base64 (at most 256 KiB decoded; null removes
+    # it) and a brand colour "#rrggbb"
+    logo: Annotated[str, StringConstraints(min_length=1, max_length=LOGO_BASE64_MAX)
+                    ] | None = None
+    brand_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
     # e-mail delivery (docs/adr/0014): null removes the account's SMTP server
     smtp: SmtpSettings | None = None
     reminder_offsets: ReminderOffsets | None = None

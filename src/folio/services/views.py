@@ -55,6 +55,9 @@ def account_view(account: Account, livemode: bool) -> View:
         "bic": account.bic, "payment_terms": account.payment_terms,
         "einvoice_required": bool(account.einvoice_required),
         "metadata": account.metadata_ or {},
+        "logo": {"media_type": account.logo_media_type, "size": len(account.logo)}
+        if account.logo else None,
+        "brand_color": account.brand_color,
         "smtp": smtp_view(account), "reminder_offsets": reminder_offsets(account),
     }
 

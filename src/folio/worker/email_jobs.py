@@ -84,7 +84,7 @@ def _prepare(run: JobRun) -> Outgoing | str | None:
         if not recipients:
             raise PermanentJobError("the customer has no billing contact nor e-mail address")
         mail = invoice_mail(invoice, account, delivery)
-        attachment = invoice_attachment(ctx, invoice, mail) if delivery.kind == "invoice" \
+        attachment = invoice_attachment(ctx, invoice) if delivery.kind == "invoice" \
             else None
         message = compose(mail, config=config, recipients=recipients, key=delivery.key,
                           sent_at=run.now, attachment=attachment)

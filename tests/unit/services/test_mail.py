@@ -1,15 +1,10 @@
-"""The e-mail pieces without a network: which SMTP server an account uses, the
-deterministic Message-ID, the stand-in PDF."""
+"""The e-mail pieces without a network: which SMTP server an account uses and the
+deterministic Message-ID."""
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfReader
-
 from folio.config import Settings
 from folio.db.models import Account
-from folio.mail.attachment import summary_pdf
 from folio.mail.compose import message_id
 from folio.mail.smtp import smtp_config
 
@@ -51,13 +46,3 @@ def test_the_message_id_depends_only_on_the_delivery_key() -> None:
     assert first != message_id("send:in_1:abd", "billing@acme.example")
     assert first.startswith("<")
     assert first.endswith("@acme.example>")
-
-
-def test_the_stand_in_pdf_is_a_readable_pdf() -> None:
-    pdf = summary_pdf(["Invoice INV-1", "Amount due: €1,234.50", "Ünïcödé (paren) \\ ✓"])
-    reader = PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == 1
-    text = reader.pages[0].extract_text()
-    assert "Invoice INV-1" in text
-    assert "€1,234.50" in text
-    assert "(paren)" in text

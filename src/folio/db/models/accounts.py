@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, Text, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.db.base import Base, Identified
@@ -40,6 +50,10 @@ class Account(Identified, Base):
     # finalize refuses an invoice that could not produce a valid EN 16931 e-invoice
     einvoice_required: Mapped[bool] = mapped_column(Boolean, default=False,
                                                     server_default=false())
+    # branding of its PDFs: a PNG or SVG logo (checked at upload) and a colour "#rrggbb"
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_media_type: Mapped[str | None] = mapped_column(String(20))
+    brand_color: Mapped[str | None] = mapped_column(String(7))
     # e-mail delivery (docs/adr/0014): this account's SMTP server; none set means the
     # server-wide FOLIO_SMTP_* defaults. The password is never returned by the API.
     smtp_host: Mapped[str | None] = mapped_column(String(255))
