@@ -56,30 +56,41 @@ def _claimed(row: Any) -> ClaimedJob:
                       lease_expires_at=int(row[8]))
 
 
-def _due(kinds: Sequence[str], now: int) -> Any:
-    return and_(
-        JOBS.c.kind.in_(list(kinds)),
-        JOBS.c.attempts < JOBS.c.max_attempts,
-        or_(and_(JOBS.c.state == "queued", JOBS.c.run_at <= now),
-            and_(JOBS.c.state == "running", JOBS.c.lease_expires_at <= now)),
-    )
+def _queued_due(kinds: Sequence[str], now: int) -> Any:
+    return and_(JOBS.c.state == "queued", JOBS.c.run_at <= now,
+                JOBS.c.kind.in_(list(kinds)))
 
 
-def claim(db: Database, kinds: Sequence[str], owner: str, now: int,
+def _lease_expired(kinds: Sequence[str], now: int) -> Any:
+    return and_(JOBS.c.state == "running", JOBS.c.lease_expires_at <= now,
+                JOBS.c.attempts < JOBS.c.max_attempts, JOBS.c.kind.in_(list(kinds)))
+
+
+def _take(session: Session, condition: Any, order: Any, owner: str, now: int,
           lease_seconds: int) -> ClaimedJob | None:
-    """Leases the oldest due job of one of `kinds` to `owner`, or returns None."""
-    if not kinds:
-        return None
-    candidate = (select(JOBS.c.id).where(_due(kinds, now))
-                 .order_by(JOBS.c.run_at, JOBS.c.id).limit(1)
+    candidate = (select(JOBS.c.id).where(condition).order_by(order, JOBS.c.id).limit(1)
                  .with_for_update(skip_locked=True).scalar_subquery())
     stmt = (update(JOBS).where(JOBS.c.id == candidate)
             .values(state="running", lease_owner=owner, lease_expires_at=now + lease_seconds,
                     attempts=JOBS.c.attempts + 1, updated=now)
             .returning(*_RETURNED))
+    row = session.execute(stmt).first()
+    return None if row is None else _claimed(row)
+
+
+def claim(db: Database, kinds: Sequence[str], owner: str, now: int,
+          lease_seconds: int) -> ClaimedJob | None:
+    """Leases the oldest due job of one of `kinds` to `owner` (a queued job whose time has
+    come, else a running one whose lease expired), or returns None. Two queries, each one
+    an index range (state, run_at) / (state, lease_expires_at): done jobs are never
+    scanned."""
+    if not kinds:
+        return None
     with db.transaction() as session:
-        row = session.execute(stmt).first()
-        return None if row is None else _claimed(row)
+        return (_take(session, _queued_due(kinds, now), JOBS.c.run_at, owner, now,
+                      lease_seconds)
+                or _take(session, _lease_expired(kinds, now), JOBS.c.lease_expires_at,
+                         owner, now, lease_seconds))
 
 
 def complete(session: Session, job: ClaimedJob, now: int) -> None:

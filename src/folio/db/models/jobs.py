@@ -21,6 +21,7 @@ class Job(Base):
     __table_args__ = (
         # the claim query: due queued jobs and expired leases, oldest first
         Index("ix_jobs_claim", "state", "run_at"),
+        Index("ix_jobs_lease", "state", "lease_expires_at"),
     )
 
     id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)

@@ -38,6 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index('ix_jobs_claim', ['state', 'run_at'], unique=False)
+        batch_op.create_index('ix_jobs_lease', ['state', 'lease_expires_at'], unique=False)
 
     op.create_table('email_deliveries',
     sa.Column('invoice_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -106,6 +107,7 @@ def downgrade() -> None:
 
     op.drop_table('email_deliveries')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index('ix_jobs_lease')
         batch_op.drop_index('ix_jobs_claim')
 
     op.drop_table('jobs')
