@@ -30,6 +30,7 @@ from folio.worker.registry import Registry
 from folio.worker.runner import TickStats, Worker
 from tests.conftest import Tenant, make_tenant
 from tests.integration.smtp_listener import SmtpListener, smtp_listener
+from tests.integration.test_concurrency import race
 
 __all__ = ["smtp_listener"]  # the fixture, used by name
 
@@ -262,3 +263,19 @@ class TestReminders:
         none, _ = open_invoice(db, mail_tenant, clock)
         send(db, mail_tenant, clock, none)
         assert [d.kind for d in deliveries_of(db, none)] == ["invoice"]
+
+
+class TestRacingWorkers:
+    def test_two_workers_send_each_invoice_exactly_once(
+            self, db: Database, settings: Settings, mail_tenant: Tenant,
+            smtp_listener: SmtpListener) -> None:
+        clock = Clock(NOW + 40 * DAY)  # after every earlier test's reminders in this module
+        tick(db, settings, clock)  # those go out first, outside the race
+        sent = [open_invoice(db, mail_tenant, clock) for _ in range(8)]
+        for invoice_id, _ in sent:
+            send(db, mail_tenant, clock, invoice_id)
+        workers = [email_worker(db, settings, clock) for _ in range(2)]
+        results = race([w.tick for w in workers])
+        assert all(isinstance(r, TickStats) for r in results), results
+        assert sum(r.done for r in results if isinstance(r, TickStats)) == 8
+        assert [len(smtp_listener.to(billing)) for _, billing in sent] == [1] * 8
