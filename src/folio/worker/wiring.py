@@ -1,8 +1,8 @@
 """Everything the worker runs, registered in one place. To plug in more due work, add a
 line to `register_builtin`:
 
-    registry.add_periodic("billing.run", billing.run_due)        # fn(db, now), every tick
-    registry.add_job("subscription.bill", billing.bill_one)      # fn(session, run)
+    target.add_periodic("billing.run", billing.run_due)          # fn(db, now), every tick
+    target.add_job("subscription.bill", billing.bill_one)        # fn(session, run)
 """
 
 from __future__ import annotations
