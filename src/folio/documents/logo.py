@@ -38,13 +38,18 @@ def _parse_svg(data: bytes) -> etree._Element:
                              huge_tree=False)
     try:
         root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, ValueError):
         raise _invalid("The logo is neither a PNG image nor a well-formed SVG.") from None
     if root.tag != _SVG_ROOT:
         raise _invalid("The logo's XML is not an SVG image (root element <svg> in the "
                        "SVG namespace).")
     if root.getroottree().docinfo.internalDTD is not None:
         raise _invalid("An SVG logo must not declare a DTD.")
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name.rpartition("}")[2] == "href" and not value.strip().startswith(
+                    ("data:", "#")):  # nothing outside the logo itself
+                raise _invalid("An SVG logo must not refer to other files or URLs.")
     return root
 
 

@@ -13,6 +13,7 @@ stale (a change of status, payment or branding changes the source)."""
 from __future__ import annotations
 
 import hashlib
+import tempfile
 import threading
 from collections import OrderedDict
 from datetime import UTC, date, datetime
@@ -69,8 +70,9 @@ cache = _Cache(CACHE_BYTES)
 def _compile(source: str, created: datetime) -> bytes:
     global _compiler
     with _lock:
-        if _compiler is None:
-            _compiler = typst.Compiler(ignore_system_fonts=True)
+        if _compiler is None:  # an empty root: a document can read no file
+            _compiler = typst.Compiler(root=tempfile.mkdtemp(prefix="folio-typst-"),
+                                       ignore_system_fonts=True)
         result = _compiler.compile(input=source.encode("utf-8"), format="pdf",
                                    pdf_standards=[PDF_STANDARD], timestamp=created)
     assert isinstance(result, bytes)
@@ -102,6 +104,8 @@ def check_logo(data: bytes, media_type: str) -> None:
               "height: 1cm)")
     try:
         _compile(source, datetime(2000, 1, 1, tzinfo=UTC))
-    except (typst.TypstError, RuntimeError, ValueError):
+    except BaseException as exc:  # typst errors, and a panic in its Rust code
+        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+            raise
         raise InvalidInput("The logo could not be drawn; give a PNG or a plain SVG image.",
                            param="logo", code="logo_invalid") from None

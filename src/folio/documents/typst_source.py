@@ -210,10 +210,11 @@ def _totals(c: _Ctx) -> str:
     elif doc.kind is DocumentKind.INVOICE:
         rows.append((lab.amount_due, c.money(doc.totals.payable), True))
     cells = []
-    for label, value, strong in rows:
-        weight = ', weight: "bold"' if strong else ""
-        cells += [f"text(fill: {'brand' if strong else 'black'}{weight}, {string(label)})",
-                  f"text({weight.lstrip(', ') or 'fill: black'}, {string(value)})"]
+    for label, value, strong in rows:  # total and amount due stand out
+        label_style = 'fill: brand, weight: "bold"' if strong else "fill: black"
+        value_style = 'weight: "bold"' if strong else "fill: black"
+        cells += [f"text({label_style}, {string(label)})",
+                  f"text({value_style}, {string(value)})"]
     return ("#v(6pt)\n#align(right, block(width: 62%, grid(columns: (1fr, auto), "
             "column-gutter: 12pt, row-gutter: 6pt, align: (right, right),\n  "
             + ",\n  ".join(cells) + ")))\n")

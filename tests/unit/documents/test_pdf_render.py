@@ -160,7 +160,10 @@ def test_logos_are_recognised_by_content() -> None:
     assert logo_media_type(svg) == SVG
     check_logo(svg, SVG)
     for bad in (b"GIF89a", b"<html/>", b"\x89PNG\r\n\x1a\n", b"<svg>no namespace</svg>",
-                b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>'):
+                b'<!DOCTYPE svg [<!ENTITY x "y">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+                b'<svg xmlns="http://www.w3.org/2000/svg"><image href="/etc/logo.png"/></svg>',
+                b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/'
+                b'xlink"><image x:href="https://example.com/x.png"/></svg>'):
         with pytest.raises(InvalidInput) as caught:
             logo_media_type(bad)
         assert caught.value.code == "logo_invalid"
