@@ -93,6 +93,21 @@ class TestReminderOffsets:
                           live=True).status_code == 404
 
 
+class TestSendIsIdempotent:
+    def test_a_replayed_send_request_records_no_second_delivery(self, tenant: Tenant) -> None:
+        customer = tenant.ok("POST", "/v1/customers", {"name": "B", "email": "b@b.example"})
+        invoice = tenant.ok("POST", "/v1/invoices", {
+            "customer": customer["id"], "currency": "eur",
+            "collection_method": "send_invoice", "days_until_due": 30,
+            "lines": [{"description": "Work", "unit_amount": 5000}]})
+        path = f"/v1/invoices/{invoice['id']}/send"
+        first = tenant.post(path, **{"Idempotency-Key": "send-once"})
+        again = tenant.post(path, **{"Idempotency-Key": "send-once"})
+        assert first.status_code == again.status_code == 200
+        listed = tenant.ok("GET", f"/v1/invoices/{invoice['id']}/deliveries")
+        assert [d["kind"] for d in listed["data"]].count("invoice") == 1
+
+
 class TestSendThroughTheApi:
     def test_send_then_the_worker_delivers_and_the_feed_says_so(
             self, tenant: Tenant, db: Database, settings: Settings,

@@ -251,6 +251,22 @@ class TestReminders:
         assert {d.status for d in reminders} == {"skipped"}
         assert {d.last_error for d in reminders} == {"invoice is paid"}
 
+    @pytest.mark.parametrize("close", ["void", "mark_uncollectible"])
+    def test_a_void_or_uncollectible_invoice_gets_no_reminder(
+            self, db: Database, settings: Settings, mail_tenant: Tenant,
+            smtp_listener: SmtpListener, close: str) -> None:
+        clock = Clock()
+        invoice_id, billing = open_invoice(db, mail_tenant, clock, days_until_due=10)
+        send(db, mail_tenant, clock, invoice_id)
+        tick(db, settings, clock)
+        closing = lifecycle.void_invoice if close == "void" else lifecycle.mark_uncollectible
+        in_tx(db, mail_tenant, clock, lambda ctx: closing(ctx, invoice_id))
+        clock.now = NOW + 30 * DAY
+        tick(db, settings, clock)
+        assert len(smtp_listener.to(billing)) == 1
+        reminders = [d for d in deliveries_of(db, invoice_id) if d.kind == "reminder"]
+        assert {d.status for d in reminders} == {"skipped"}
+
     def test_offsets_per_invoice_and_per_account(
             self, db: Database, settings: Settings, mail_tenant: Tenant) -> None:
         clock = Clock()
