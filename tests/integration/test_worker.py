@@ -12,6 +12,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -186,12 +187,21 @@ class TestLeases:
         (job,) = jobs_of(db, kind)
         assert (job.state, job.attempts, job.lease_owner) == ("done", 2, None)
         # the first worker wakes up: its completion is refused, its work rolled back
-        with db.transaction() as session:
-            try:
-                queue.complete(session, crashed, NOW + 301)
-                raise AssertionError("completion of a lost lease was accepted")
-            except queue.LeaseLost:
-                pass
+        with pytest.raises(queue.LeaseLost), db.transaction() as session:
+            queue.complete(session, crashed, NOW + 301)
+
+    def test_a_long_handler_extends_its_lease_and_keeps_the_job(
+            self, db: Database, settings: Settings) -> None:
+        kind = new_kind()
+        add_jobs(db, kind, 1)
+        job = queue.claim(db, [kind], "slow", NOW, lease_seconds=60)
+        assert job is not None
+        run = JobRun(job=job, db=db, now=NOW, settings=settings)
+        run.extend_lease(NOW + 50, seconds=60)  # now leased until NOW + 110
+        assert queue.claim(db, [kind], "other", NOW + 100, lease_seconds=60) is None
+        assert queue.claim(db, [kind], "other", NOW + 110, lease_seconds=60) is not None
+        with pytest.raises(queue.LeaseLost):
+            run.extend_lease(NOW + 111)
 
     def test_a_job_whose_worker_died_on_its_last_attempt_ends_failed(
             self, db: Database, settings: Settings) -> None:

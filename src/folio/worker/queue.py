@@ -106,6 +106,19 @@ def complete(session: Session, job: ClaimedJob, now: int) -> None:
         raise LeaseLost(f"job {job.id} is no longer leased to {job.lease_owner}")
 
 
+def extend(db: Database, job: ClaimedJob, until: int) -> None:
+    """Moves the lease's end to `until` (a long handler's heartbeat), in a transaction of
+    its own. Raises LeaseLost when the job is no longer this lease's."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(JOBS).where(JOBS.c.id == job.id, JOBS.c.state == "running",
+                               JOBS.c.lease_owner == job.lease_owner,
+                               JOBS.c.attempts == job.attempt)
+            .values(lease_expires_at=until))
+        if getattr(result, "rowcount", 0) != 1:
+            raise LeaseLost(f"job {job.id} is no longer leased to {job.lease_owner}")
+
+
 def fail(session: Session, job: ClaimedJob, now: int, error: str, *,
          permanent: bool = False) -> str | None:
     """Records a failed attempt: queued again after the backoff, or failed for good after

@@ -53,6 +53,12 @@ class JobRun:
         queue.complete(session, self.job, self.now)
         self.completed = True
 
+    def extend_lease(self, now: int, seconds: int = DEFAULT_LEASE_SECONDS) -> None:
+        """For a handler that works longer than its lease: keeps the job its own until
+        `now + seconds` (call it between chunks of work). Raises LeaseLost when another
+        worker has taken the job over."""
+        queue.extend(self.db, self.job, now + seconds)
+
 
 @dataclass
 class TickStats:
