@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, func, select, update
+from sqlalchemy import BindParameter, Table, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from folio.db.engine import Database
@@ -56,26 +56,30 @@ def _claimed(row: Any) -> ClaimedJob:
                       lease_expires_at=int(row[8]))
 
 
-def _queued_due(kinds: Sequence[str], now: int) -> Any:
-    return and_(JOBS.c.state == "queued", JOBS.c.run_at <= now,
-                JOBS.c.kind.in_(list(kinds)))
-
-
-def _lease_expired(kinds: Sequence[str], now: int) -> Any:
-    return and_(JOBS.c.state == "running", JOBS.c.lease_expires_at <= now,
-                JOBS.c.attempts < JOBS.c.max_attempts, JOBS.c.kind.in_(list(kinds)))
-
-
-def _take(session: Session, condition: Any, order: Any, owner: str, now: int,
-          lease_seconds: int) -> ClaimedJob | None:
+def _claim_statement(expired: bool) -> Any:
+    """Built once: the oldest queued due job (or running job with an expired lease) of
+    the given kinds, marked running under the caller's lease."""
+    kinds: BindParameter[str] = bindparam("kinds", expanding=True)
+    if expired:
+        condition = and_(JOBS.c.state == "running",
+                         JOBS.c.lease_expires_at <= bindparam("now"),
+                         JOBS.c.attempts < JOBS.c.max_attempts, JOBS.c.kind.in_(kinds))
+        order = JOBS.c.lease_expires_at
+    else:
+        condition = and_(JOBS.c.state == "queued", JOBS.c.run_at <= bindparam("now"),
+                         JOBS.c.kind.in_(kinds))
+        order = JOBS.c.run_at
     candidate = (select(JOBS.c.id).where(condition).order_by(order, JOBS.c.id).limit(1)
                  .with_for_update(skip_locked=True).scalar_subquery())
-    stmt = (update(JOBS).where(JOBS.c.id == candidate)
-            .values(state="running", lease_owner=owner, lease_expires_at=now + lease_seconds,
-                    attempts=JOBS.c.attempts + 1, updated=now)
+    return (update(JOBS).where(JOBS.c.id == candidate)
+            .values(state="running", lease_owner=bindparam("owner"),
+                    lease_expires_at=bindparam("until"), attempts=JOBS.c.attempts + 1,
+                    updated=bindparam("now"))
             .returning(*_RETURNED))
-    row = session.execute(stmt).first()
-    return None if row is None else _claimed(row)
+
+
+_CLAIM_QUEUED = _claim_statement(expired=False)
+_CLAIM_EXPIRED = _claim_statement(expired=True)
 
 
 def claim(db: Database, kinds: Sequence[str], owner: str, now: int,
@@ -86,22 +90,28 @@ def claim(db: Database, kinds: Sequence[str], owner: str, now: int,
     scanned."""
     if not kinds:
         return None
+    params = {"kinds": list(kinds), "now": now, "owner": owner, "until": now + lease_seconds}
     with db.transaction() as session:
-        return (_take(session, _queued_due(kinds, now), JOBS.c.run_at, owner, now,
-                      lease_seconds)
-                or _take(session, _lease_expired(kinds, now), JOBS.c.lease_expires_at,
-                         owner, now, lease_seconds))
+        for stmt in (_CLAIM_QUEUED, _CLAIM_EXPIRED):
+            row = session.execute(stmt, params).first()
+            if row is not None:
+                return _claimed(row)
+        return None
+
+
+_COMPLETE = (
+    update(JOBS).where(JOBS.c.id == bindparam("job"), JOBS.c.state == "running",
+                       JOBS.c.lease_owner == bindparam("owner"),
+                       JOBS.c.attempts == bindparam("attempt"))
+    .values(state="done", lease_owner=None, lease_expires_at=None,
+            finished_at=bindparam("now"), updated=bindparam("now")))
 
 
 def complete(session: Session, job: ClaimedJob, now: int) -> None:
     """Marks the job done in `session` (the handler's transaction): both commit together.
     Raises LeaseLost when the job is no longer this lease's."""
-    result = session.execute(
-        update(JOBS).where(JOBS.c.id == job.id, JOBS.c.state == "running",
-                           JOBS.c.lease_owner == job.lease_owner,
-                           JOBS.c.attempts == job.attempt)
-        .values(state="done", lease_owner=None, lease_expires_at=None, finished_at=now,
-                updated=now))
+    result = session.execute(_COMPLETE, {"job": job.id, "owner": job.lease_owner,
+                                         "attempt": job.attempt, "now": now})
     if getattr(result, "rowcount", 0) != 1:
         raise LeaseLost(f"job {job.id} is no longer leased to {job.lease_owner}")
 
