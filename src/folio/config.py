@@ -21,6 +21,17 @@ class Settings:
     faces: tuple[str, ...] = ("chatdash", "commet", "dollr", "dolfin")
     root_face: str | None = None
     public_url: str | None = None  # where payers reach this server (hosted invoice pages)
+    # the job worker inside `folio serve` (FOLIO_WORKER=0 turns it off) and its poll
+    embedded_worker: bool = False
+    worker_poll_seconds: float = 5.0
+    # server-wide SMTP defaults for accounts without SMTP settings of their own
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_tls: str = "starttls"  # none | starttls | tls
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from_email: str | None = None
+    smtp_from_name: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -39,6 +50,16 @@ class Settings:
             faces=_faces(os.environ.get("FOLIO_FACES", ",".join(FACE_NAMES))),
             root_face=os.environ.get("FOLIO_ROOT_FACE") or None,
             public_url=os.environ.get("FOLIO_PUBLIC_URL") or None,
+            embedded_worker=os.environ.get("FOLIO_WORKER", "1") != "0",
+            worker_poll_seconds=float(os.environ.get("FOLIO_WORKER_POLL", "5")),
+            smtp_host=os.environ.get("FOLIO_SMTP_HOST") or None,
+            smtp_port=int(os.environ["FOLIO_SMTP_PORT"]) if os.environ.get(
+                "FOLIO_SMTP_PORT") else None,
+            smtp_tls=_smtp_tls(os.environ.get("FOLIO_SMTP_TLS", "starttls")),
+            smtp_username=os.environ.get("FOLIO_SMTP_USERNAME") or None,
+            smtp_password=os.environ.get("FOLIO_SMTP_PASSWORD") or None,
+            smtp_from_email=os.environ.get("FOLIO_SMTP_FROM") or None,
+            smtp_from_name=os.environ.get("FOLIO_SMTP_FROM_NAME") or None,
         )
 
 
@@ -51,3 +72,12 @@ def _faces(text: str) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"FOLIO_FACES names unknown faces: {', '.join(unknown)}")
     return names
+
+
+SMTP_TLS_MODES = ("none", "starttls", "tls")
+
+
+def _smtp_tls(text: str) -> str:
+    if text not in SMTP_TLS_MODES:
+        raise ValueError(f"FOLIO_SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}")
+    return text

@@ -269,13 +269,8 @@ class TestExport:
         assert response.status_code == 409
         assert response.json()["error"]["code"] == "credit_note_not_issued"
 
-    def test_facturx_is_unavailable_and_unknown_formats_are_refused(self, tenant: Tenant
-                                                                    ) -> None:
-        invoice = mixed_invoice(tenant)
-        response = einvoice(tenant, f"/v1/invoices/{invoice['id']}/einvoice", "facturx")
-        assert response.status_code == 422
-        assert response.json()["error"]["code"] == "format_unavailable"
-        assert response.json()["error"]["param"] == "format"
+    def test_unknown_formats_are_refused(self, tenant: Tenant) -> None:
+        invoice = mixed_invoice(tenant)  # Factur-X: tests/api/test_pdfs.py
         response = einvoice(tenant, f"/v1/invoices/{invoice['id']}/einvoice", "pdf")
         assert response.status_code == 400
         assert response.json()["error"]["param"] == "format"

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests import factories as f
 from tests.conftest import Tenant
+from tests.unit.documents.pdf_support import declares_pdfa3b, text_of
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts"
@@ -63,6 +64,12 @@ def test_a_payer_opens_the_link_is_declined_then_pays(
     expect(page.locator("#amount-due")).to_have_text("€0.00")
     expect(page.get_by_label("Card number")).to_have_count(0)
     page.screenshot(path=str(ARTIFACTS / "hosted-invoice-paid.png"), full_page=True)
+    with page.expect_download() as download:  # the PDF link, now showing the payment
+        page.get_by_role("link", name="Download the invoice (PDF)").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert download.value.suggested_filename == f"{invoice['number']}.pdf"
+    assert declares_pdfa3b(pdf)
+    assert "PAID" in text_of(pdf)
     page.close()
 
     paid = tenant.ok("GET", f"/v1/invoices/{invoice['id']}")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Response
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
@@ -19,10 +23,12 @@ from folio.api.routes import (
     catalog,
     credit_grants,
     customers,
+    deliveries,
     documents,
     invoices,
     ledger,
     payment_methods,
+    pdfs,
     recurring_schedules,
     usage,
 )
@@ -31,7 +37,8 @@ from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.links import set_public_base_url
-from folio.web import hosted_page
+from folio.web import hosted_page, pdf_links
+from folio.worker.health import render_job_metrics
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
 (or `sk_live_...`). Amounts are integers in the currency's minor unit. Every POST accepts an
@@ -48,9 +55,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage, payment_methods, recurring_schedules):
+                   usage, payment_methods, recurring_schedules, pdfs, deliveries):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
+    app.include_router(pdf_links.router)
     set_public_base_url(settings.base_url)
 
     @app.get("/healthz", tags=["operations"], summary="Liveness and database check")
@@ -62,7 +70,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     @app.get("/metrics", response_class=PlainTextResponse, tags=["operations"],
              summary="Request counts and latencies (Prometheus text format)")
     def metrics_endpoint() -> str:
-        return metrics.render()
+        worker = getattr(app.state, "worker", None)
+        return metrics.render() + render_job_metrics(db, clock(), worker)
 
     @app.get("/ping", include_in_schema=False)
     def ping() -> Response:
@@ -82,7 +91,43 @@ def served_app(settings: Settings | None = None) -> FastAPI:
         settings = Settings.from_env()
         configure_logging(settings.log_level)
     app = create_app(settings)
+    if settings.embedded_worker:
+        attach_worker(app, settings)
     # everything built so far lives as long as the process: keep it out of the garbage
     # collector's full passes (they were ~15 % of the usage ingestion path)
     gc.freeze()
     return app
+
+
+def attach_worker(app: FastAPI, settings: Settings) -> None:
+    """The job worker in a background thread of the server (the embedded setup): started
+    with the app, stopped (after its current job) when the server shuts down."""
+    from folio.worker.runner import Worker
+    from folio.worker.wiring import default_registry
+
+    state: AppState = app.state.folio
+    worker = Worker(db=state.db, settings=settings, registry=default_registry(),
+                    clock=state.clock)
+    app.state.worker = worker
+    threads: list[threading.Thread] = []
+
+    def start() -> None:
+        threads.append(worker.start_thread(settings.worker_poll_seconds))
+
+    def stop() -> None:
+        worker.stop.set()
+        for thread in threads:
+            thread.join()
+
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(application: Any) -> AsyncIterator[Any]:
+        start()
+        try:
+            async with inner(application) as value:
+                yield value
+        finally:
+            await anyio.to_thread.run_sync(stop)
+
+    app.router.lifespan_context = lifespan

@@ -37,6 +37,25 @@ class Contact(BaseModel):
     login_id: str | None
 
 
+class LogoOut(BaseModel):
+    """The account's logo on its PDFs (set it with `logo` as base64 in POST /v1/account)."""
+
+    media_type: Literal["image/png", "image/svg+xml"]
+    size: int
+
+
+class SmtpOut(BaseModel):
+    """The account's SMTP server; the password is never returned."""
+
+    host: str
+    port: int | None
+    tls: str | None
+    username: str | None
+    password_set: bool
+    from_email: str | None
+    from_name: str | None
+
+
 class AccountOut(BaseModel):
     id: str
     object: Literal["account"]
@@ -62,6 +81,10 @@ class AccountOut(BaseModel):
     dunning_retry_days: list[int]
     dunning_final_action: Literal["mark_uncollectible", "leave_open"]
     metadata: dict[str, str]
+    logo: LogoOut | None = None
+    brand_color: str | None = None
+    smtp: SmtpOut | None
+    reminder_offsets: list[int]
 
 
 class CustomerOut(Out):

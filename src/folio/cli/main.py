@@ -1,4 +1,4 @@
-"""`folio serve | migrate | accounts create | accounts credentials | demo`."""
+"""`folio serve | worker | migrate | accounts create | accounts credentials | demo | render`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from folio.cli.render import render
 from folio.config import Settings
 from folio.db import migrate as migrations
 from folio.db.engine import Database
@@ -15,6 +16,7 @@ from folio.db.engine import Database
 app = typer.Typer(help="Folio: a self-hostable invoicing engine.", no_args_is_help=True)
 accounts_app = typer.Typer(help="Tenants and their keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
+app.command("render")(render)
 console = Console(soft_wrap=True)
 
 
@@ -61,6 +63,18 @@ def serve(
                     port=port, log_config=None, access_log=False)
         return
     uvicorn.run(served_app(settings), host=host, port=port, log_config=None, access_log=False)
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run the due work and exit"),
+    poll: float = typer.Option(None, help="Seconds between ticks (FOLIO_WORKER_POLL)"),
+) -> None:
+    """Run due jobs (invoice e-mails, reminders) and periodic due work, as a process of
+    its own; stops gracefully (after the current job) on SIGTERM or SIGINT."""
+    from folio.cli.worker import run_worker
+
+    raise typer.Exit(code=run_worker(once=once, poll=poll))
 
 
 @accounts_app.command("create")

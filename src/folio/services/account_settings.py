@@ -3,17 +3,21 @@ requires e-invoicing. Identifiers are validated (python-stdnum) and stored compa
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from stdnum import bic, get_cc_module, iban, vatin
 from stdnum.exceptions import ValidationError as StdnumError
 
 from folio.db.models import Account
+from folio.documents.logo import logo_media_type
+from folio.documents.pdf import check_logo
 from folio.domain.dunning import check_retry_days
 from folio.domain.errors import InvalidInput
-from folio.services import events
+from folio.services import events, mail_settings
 from folio.services.context import Ctx
-from folio.services.inputs import AccountUpdate, merge_metadata, provided
+from folio.services.inputs import LOGO_MAX_BYTES, AccountUpdate, merge_metadata, provided
 from folio.services.views import account_view
 
 _UNSETTABLE = ("name", "einvoice_required", "dunning_final_action")  # None leaves these unchanged
@@ -66,9 +70,33 @@ def _address(data: AccountUpdate) -> dict[str, Any] | None:
     return address or None
 
 
+def _logo(text: str) -> tuple[bytes, str]:
+    """A base64 logo: decoded, at most LOGO_MAX_BYTES, a PNG or SVG typst can draw."""
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("logo must be base64 (a PNG or SVG image).", param="logo",
+                           code="logo_invalid") from None
+    if len(data) > LOGO_MAX_BYTES:
+        raise InvalidInput(f"The logo is larger than {LOGO_MAX_BYTES // 1024} KiB.",
+                           param="logo", code="logo_too_large")
+    media_type = logo_media_type(data)
+    check_logo(data, media_type)
+    return data, media_type
+
+
+def _branding(changes: dict[str, Any]) -> None:
+    if "logo" in changes:
+        logo = changes.pop("logo")
+        changes["logo"], changes["logo_media_type"] = _logo(logo) if logo else (None, None)
+    if changes.get("brand_color"):
+        changes["brand_color"] = changes["brand_color"].lower()
+
+
 def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
     account = ctx.account
     changes = provided(data)
+    _branding(changes)
     if "address" in changes:
         changes["address"] = _address(data)
         if changes["address"] and changes["address"].get("country"):
@@ -83,6 +111,7 @@ def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
         changes["bic"] = _bic(changes["bic"])
     if changes.get("dunning_retry_days") is not None:
         changes["dunning_retry_days"] = check_retry_days(changes["dunning_retry_days"])
+    mail_settings.apply(account, changes, data)
     if "metadata" in changes:
         account.metadata_ = merge_metadata(account.metadata_, changes.pop("metadata"))
     for key, value in changes.items():

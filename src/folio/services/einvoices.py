@@ -1,7 +1,7 @@
 """EN 16931 e-invoices of finalized invoices and issued credit notes: UBL 2.1 (Peppol BIS
-Billing 3.0) and UN/CEFACT CII. A document that breaks a business rule is never written;
-the refusal names every failing rule and field. Factur-X needs the invoice's PDF/A-3,
-which Folio does not render yet: it is refused as `format_unavailable`."""
+Billing 3.0), UN/CEFACT CII, and Factur-X (EN 16931 profile: the CII embedded in the
+document's PDF/A-3b, rendered as issued). A document that breaks a business rule is never
+written; the refusal names every failing rule and field."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from folio.db.models import Account
 from folio.documents.cii import to_cii
+from folio.documents.facturx import embed_cii
+from folio.documents.labels import language
 from folio.documents.model import Document
 from folio.documents.rules import Profile, validate
 from folio.documents.ubl import to_ubl
-from folio.domain.errors import InvalidState, RuleViolation
+from folio.domain.errors import InvalidState
+from folio.services import pdfs
 from folio.services.context import Ctx
 from folio.services.credit_notes import get_credit_note
 from folio.services.documents import credit_note_view_model, invoice_view_model
@@ -41,16 +45,17 @@ class EInvoice:
     filename: str
 
 
-def _export(doc: Document, fmt: EInvoiceFormat, what: str) -> EInvoice:
-    if fmt is EInvoiceFormat.FACTURX:
-        raise RuleViolation("Factur-X embeds the CII XML in the invoice's PDF/A-3, and Folio "
-                            "does not render invoice PDFs yet; use format=cii for the same "
-                            "XML.", param="format", code="format_unavailable")
+def _export(doc: Document, fmt: EInvoiceFormat, what: str, account: Account,
+            locale: str | None, created: int) -> EInvoice:
     failures = validate(doc, fmt.profile)
     if failures:
         raise einvoice_invalid(what, failures)
-    content = to_ubl(doc) if fmt is EInvoiceFormat.UBL else to_cii(doc)
     name = _UNSAFE.sub("_", doc.number or doc.id)
+    if fmt is EInvoiceFormat.FACTURX:
+        pdf = pdfs.render(account, pdfs.as_issued(doc), locale, created)
+        return EInvoice(content=embed_cii(pdf, to_cii(doc), lang=language(locale)),
+                        media_type=pdfs.PDF, filename=f"{name}-facturx.pdf")
+    content = to_ubl(doc) if fmt is EInvoiceFormat.UBL else to_cii(doc)
     return EInvoice(content=content, media_type=XML, filename=f"{name}-{fmt.value}.xml")
 
 
@@ -60,7 +65,8 @@ def invoice_einvoice(ctx: Ctx, invoice_id: str, fmt: EInvoiceFormat) -> EInvoice
         raise InvalidState(f"Invoice {invoice.public_id} is a draft; only a finalized "
                            "invoice has an e-invoice.", code="invoice_not_finalized")
     return _export(invoice_view_model(ctx.account, invoice), fmt,
-                   f"Invoice {invoice.public_id}")
+                   f"Invoice {invoice.public_id}", ctx.account, invoice.customer.locale,
+                   invoice.created)
 
 
 def credit_note_einvoice(ctx: Ctx, note_id: str, fmt: EInvoiceFormat) -> EInvoice:
@@ -69,4 +75,5 @@ def credit_note_einvoice(ctx: Ctx, note_id: str, fmt: EInvoiceFormat) -> EInvoic
         raise InvalidState(f"Credit note {note.public_id} is a draft; only an issued credit "
                            "note has an e-invoice.", code="credit_note_not_issued")
     return _export(credit_note_view_model(ctx.account, note), fmt,
-                   f"Credit note {note.public_id}")
+                   f"Credit note {note.public_id}", ctx.account,
+                   note.invoice.customer.locale, note.created)

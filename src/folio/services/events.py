@@ -23,6 +23,7 @@ EVENT_TYPES = frozenset({
     "recurring_schedule.created", "recurring_schedule.updated", "recurring_schedule.paused",
     "recurring_schedule.resumed", "recurring_schedule.canceled",
     "recurring_schedule.completed",
+    "invoice.email_sent", "invoice.email_failed",
 })
 
 

@@ -17,6 +17,9 @@ from pydantic import (
 
 from folio.domain.money import MAX_QUANTITY_DIGITS
 
+LOGO_MAX_BYTES = 256 * 1024
+LOGO_BASE64_MAX = 4 * -(-LOGO_MAX_BYTES // 3) + 4  # base64 of the largest logo, padding
+
 Metadata = dict[str, str]
 ShortText = Annotated[str, StringConstraints(max_length=500)]
 Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
@@ -222,6 +225,31 @@ class TaxRateUpdate(WithMetadata):
     exemption_reason_code: ExemptionReasonCode | None = None
 
 
+def _offsets(value: list[int]) -> list[int]:
+    return sorted(set(value))
+
+
+# reminder days relative to the due date: -7 is a week before, 0 the due date, 2 two days
+# after (docs/adr/0014); duplicates are dropped and the list is kept in order
+ReminderOffsets = Annotated[
+    list[Annotated[int, Field(ge=-365, le=365)]], Field(max_length=10),
+    AfterValidator(_offsets)]
+
+
+class SmtpSettings(Input):
+    """The account's SMTP server for invoice e-mails. An omitted password is kept; the
+    password is never returned."""
+
+    host: Annotated[str, StringConstraints(min_length=1, max_length=255,
+                                           pattern=r"^[A-Za-z0-9._:\[\]-]+$")]
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    tls: Literal["none", "starttls", "tls"] = "starttls"
+    username: Annotated[str, StringConstraints(max_length=255)] | None = None
+    password: Annotated[str, StringConstraints(max_length=255)] | None = None
+    from_email: Email | None = None
+    from_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
 class AccountUpdate(WithMetadata):
     """The acting account's own settings: its seller details on documents (EN 16931
     BG-4 and the payment instructions) and whether it requires e-invoicing."""
@@ -242,6 +270,14 @@ class AccountUpdate(WithMetadata):
     dunning_retry_days: list[Annotated[int, Field(ge=1, le=90)]] | None = Field(
         default=None, max_length=10)
     dunning_final_action: Literal["mark_uncollectible", "leave_open"] | None = None
+    # PDF branding: a PNG or SVG logo as base64 (at most 256 KiB decoded; null removes
+    # it) and a brand colour "#rrggbb"
+    logo: Annotated[str, StringConstraints(min_length=1, max_length=LOGO_BASE64_MAX)
+                    ] | None = None
+    brand_color: Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    # e-mail delivery (docs/adr/0014): null removes the account's SMTP server
+    smtp: SmtpSettings | None = None
+    reminder_offsets: ReminderOffsets | None = None
 
 
 class CouponCreate(WithMetadata):
@@ -319,6 +355,8 @@ class InvoiceFields(WithMetadata):
     as_payment_link: bool | None = None
     # draw on the customer's credit balance when finalized (default false)
     apply_credit_balance: bool | None = None
+    # reminder days relative to the due date for this invoice (default: the account's)
+    reminder_offsets: ReminderOffsets | None = None
 
 
 class InvoiceCreate(InvoiceFields):

@@ -28,7 +28,7 @@ from folio.services.views import invoice_view
 
 _SIMPLE_FIELDS = ("description", "memo", "footer", "po_number", "reference", "period_start",
                   "period_end", "plan_name", "recurring_occurrence", "due_date",
-                  "invoice_type", "fee_bearer")
+                  "invoice_type", "fee_bearer", "reminder_offsets")
 _RENAMED = {"subscription": "subscription_ref", "recurring_schedule": "recurring_schedule_ref"}
 
 

@@ -9,7 +9,7 @@ from folio.db.models import Invoice, Payment
 from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
 from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
-from folio.services import credit_balance, events
+from folio.services import credit_balance, deliveries, events
 from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
 from folio.services.einvoice_checks import check_invoice_for_issue
@@ -89,7 +89,8 @@ def create_adjustment(ctx: Ctx, data: InvoiceCreate) -> Invoice:
 
 
 def send_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
-    """Finalizes a draft if needed, then marks it sent. E-mail delivery is a later layer."""
+    """Finalizes a draft if needed, marks it sent, and (in the same transaction) records
+    its e-mail delivery and the reminders, which the worker sends after commit."""
     invoice = get_invoice(ctx, invoice_id, for_update=True)
     if invoice.collection_method != "send_invoice":
         raise InvalidState("Only invoices with collection_method 'send_invoice' are sent.",
@@ -106,6 +107,7 @@ def send_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
     invoice.updated = ctx.now()
     ctx.session.flush()
     events.record(ctx, "invoice.sent", invoice_view(invoice))
+    deliveries.on_send(ctx, invoice)
     return invoice
 
 

@@ -12,3 +12,7 @@ def set_public_base_url(url: str) -> None:
 
 def hosted_invoice_url(token: str | None) -> str | None:
     return f"{_base[0]}/i/{token}" if token else None
+
+
+def public_base_url() -> str:
+    return _base[0]

@@ -25,6 +25,7 @@ from folio.db.models import (
 from folio.domain.credit_balance import Grant
 from folio.domain.dunning import DEFAULT_FINAL_ACTION, DEFAULT_RETRY_DAYS
 from folio.domain.money import format_decimal
+from folio.domain.reminders import DEFAULT_REMINDER_OFFSETS
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.links import hosted_invoice_url
 
@@ -58,7 +59,27 @@ def account_view(account: Account, livemode: bool) -> View:
                                    else account.dunning_retry_days),
         "dunning_final_action": account.dunning_final_action or DEFAULT_FINAL_ACTION.value,
         "metadata": account.metadata_ or {},
+        "logo": {"media_type": account.logo_media_type, "size": len(account.logo)}
+        if account.logo else None,
+        "brand_color": account.brand_color,
+        "smtp": smtp_view(account), "reminder_offsets": reminder_offsets(account),
     }
+
+
+def smtp_view(account: Account) -> View | None:
+    """The account's SMTP server, without its password (only whether one is set)."""
+    if not account.smtp_host:
+        return None
+    return {"host": account.smtp_host, "port": account.smtp_port, "tls": account.smtp_tls,
+            "username": account.smtp_username, "password_set": bool(account.smtp_password),
+            "from_email": account.smtp_from_email, "from_name": account.smtp_from_name}
+
+
+def reminder_offsets(account: Account) -> list[int]:
+    """The account's reminder days relative to the due date (Dolfin's set by default)."""
+    if account.reminder_offsets is None:
+        return list(DEFAULT_REMINDER_OFFSETS)
+    return [int(x) for x in account.reminder_offsets]
 
 
 def contact_view(contact: CustomerContact) -> View:

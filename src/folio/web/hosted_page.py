@@ -22,7 +22,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from folio.api.deps import AppState, state
 from folio.db.models import Account
 from folio.domain.errors import DomainError
-from folio.services import hosted
+from folio.services import hosted, pdfs
 from folio.services.context import Ctx
 from folio.services.gateway import TEST_CARDS, PaymentGateway, SandboxGateway, parse_card
 from folio.services.views import invoice_view
@@ -52,7 +52,7 @@ def gateway_of(app: AppState) -> PaymentGateway:
     return SandboxGateway()
 
 
-def _page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     html = TEMPLATES.get_template(name).render(**context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
@@ -74,7 +74,7 @@ def _render_invoice(app: AppState, token: str, params: dict[str, str]) -> Respon
     with app.db.transaction(write=False) as session:
         invoice = hosted.invoice_for_token(session, token)
         if invoice is None:
-            return _page("missing.html", status_code=404)
+            return page("missing.html", status_code=404)
         view = invoice_view(invoice)
         seller = session.get(Account, invoice.account_id)
         seller_name = seller.name if seller else ""
@@ -87,13 +87,27 @@ def _render_invoice(app: AppState, token: str, params: dict[str, str]) -> Respon
                                  " ".join(x for x in (address.get("postal_code"),
                                                       address.get("city")) if x),
                                  address.get("country")) if p]
-    return _page(
+    return page(
         "invoice.html", inv=view, seller=seller_name, buyer=buyer, address=address_parts,
         status_label=STATUS_LABELS.get(view["status"], view["status"]),
-        payable=payable,
+        payable=payable, pdf_url=f"/i/{quote(token)}/pdf",
         attempt=secrets.token_urlsafe(16), pay_action=f"/i/{quote(token)}/pay",
         sandbox=not livemode, notice=_notice(params),
         money=lambda amount: money(amount, currency), day=day)
+
+
+@router.get("/i/{token}/pdf")
+def hosted_invoice_pdf(token: str, request: Request) -> Response:
+    """The invoice's PDF for whoever holds the page's link."""
+    with state(request).db.transaction(write=False) as session:
+        invoice = hosted.invoice_for_token(session, token)
+        seller = session.get(Account, invoice.account_id) if invoice is not None else None
+        if invoice is None or seller is None:
+            return page("missing.html", status_code=404)
+        content = pdfs.render_invoice(seller, invoice)
+        name = pdfs.filename(invoice.number, invoice.public_id)
+    return Response(content, media_type=pdfs.PDF, headers={
+        **SECURITY_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/i/{token}")
@@ -132,6 +146,6 @@ async def hosted_invoice_pay(token: str, request: Request) -> Response:
     except DomainError as exc:  # bad card input or an unpayable invoice: nothing written
         query = f"payment=error&code={quote(exc.code)}"
     if query == "missing":
-        return _page("missing.html", status_code=404)
+        return page("missing.html", status_code=404)
     return RedirectResponse(f"/i/{quote(token)}?{query}", status_code=303,
                             headers=SECURITY_HEADERS)

@@ -1,4 +1,4 @@
-"""Documents of invoices and credit notes: EN 16931 e-invoices (UBL, CII)."""
+"""Documents of invoices and credit notes: EN 16931 e-invoices (UBL, CII, Factur-X)."""
 
 from __future__ import annotations
 
@@ -15,17 +15,18 @@ from folio.services.einvoices import EInvoice, EInvoiceFormat
 router = APIRouter(prefix="/v1", responses=ERRORS)
 
 FORMAT_HELP = ("`ubl`: UBL 2.1, Peppol BIS Billing 3.0 (the default); `cii`: UN/CEFACT CII, "
-               "EN 16931 profile (the XML of Factur-X / ZUGFeRD); `facturx`: the PDF/A-3 "
-               "with the CII embedded - not available until Folio renders PDFs (422 "
-               "`format_unavailable`).")
+               "EN 16931 profile (the XML of Factur-X / ZUGFeRD); `facturx`: Factur-X "
+               "EN 16931, the document's PDF/A-3b with the CII embedded "
+               "(`application/pdf`).")
 FormatQuery = Annotated[EInvoiceFormat, Query(description=FORMAT_HELP)]
 XML_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The e-invoice", "content": {"application/xml": {
-        "schema": {"type": "string"}}}},
+    200: {"description": "The e-invoice", "content": {
+        "application/xml": {"schema": {"type": "string"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
     409: {"model": ErrorResponse, "description": "A draft has no e-invoice "
           "(`invoice_not_finalized`, `credit_note_not_issued`)"},
     422: {"model": ErrorResponse, "description": "`einvoice_invalid`: the document breaks "
-          "EN 16931 business rules, each named in `error.failures`; `format_unavailable`"},
+          "EN 16931 business rules, each named in `error.failures`"},
 }
 
 
@@ -36,7 +37,7 @@ def _xml(document: EInvoice) -> Response:
 
 @router.get("/invoices/{invoice_id}/einvoice", response_class=Response,
             responses=XML_RESPONSES, tags=["invoices"],
-            summary="A finalized invoice as an EN 16931 e-invoice (UBL or CII)")
+            summary="A finalized invoice as an EN 16931 e-invoice (UBL, CII, Factur-X)")
 def invoice_einvoice(invoice_id: str, call: CallDep,
                      format: FormatQuery = EInvoiceFormat.UBL) -> Response:
     return call.read(lambda ctx: _xml(einvoices.invoice_einvoice(ctx, invoice_id, format)))
@@ -44,7 +45,7 @@ def invoice_einvoice(invoice_id: str, call: CallDep,
 
 @router.get("/credit_notes/{credit_note_id}/einvoice", response_class=Response,
             responses=XML_RESPONSES, tags=["credit_notes"],
-            summary="An issued credit note as an EN 16931 e-invoice (UBL or CII)")
+            summary="An issued credit note as an EN 16931 e-invoice (UBL, CII, Factur-X)")
 def credit_note_einvoice(credit_note_id: str, call: CallDep,
                          format: FormatQuery = EInvoiceFormat.UBL) -> Response:
     return call.read(

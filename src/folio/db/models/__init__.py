@@ -18,13 +18,14 @@ from folio.db.models.collection import (
 from folio.db.models.credits import CreditApplication, CreditGrant
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
+from folio.db.models.jobs import EmailDelivery, Job
 from folio.db.models.ledger import ChargeAttempt, CreditNote, Payment
 from folio.db.models.usage import Meter, UsageEvent
 
 __all__ = [
     "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
-    "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact", "Event",
-    "IdempotencyKey", "Invoice", "InvoiceLine", "Meter", "NumberSeries", "Payment",
-    "PaymentMethod", "Price", "Product", "RecurringOccurrence", "RecurringSchedule", "TaxRate",
-    "UsageEvent",
+    "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact",
+    "EmailDelivery", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "Job", "Meter",
+    "NumberSeries", "Payment", "PaymentMethod", "Price", "Product", "RecurringOccurrence",
+    "RecurringSchedule", "TaxRate", "UsageEvent",
 ]

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, String, Text, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from folio.db.base import Base, Identified
@@ -44,6 +54,21 @@ class Account(Identified, Base):
     # default 1, 3, 5, 7), then 'mark_uncollectible' (None: the default) or 'leave_open'
     dunning_retry_days: Mapped[list[Any] | None] = mapped_column(JSON)
     dunning_final_action: Mapped[str | None] = mapped_column(String(24))
+    # branding of its PDFs: a PNG or SVG logo (checked at upload) and a colour "#rrggbb"
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    logo_media_type: Mapped[str | None] = mapped_column(String(20))
+    brand_color: Mapped[str | None] = mapped_column(String(7))
+    # e-mail delivery (docs/adr/0014): this account's SMTP server; none set means the
+    # server-wide FOLIO_SMTP_* defaults. The password is never returned by the API.
+    smtp_host: Mapped[str | None] = mapped_column(String(255))
+    smtp_port: Mapped[int | None] = mapped_column(Integer)
+    smtp_tls: Mapped[str | None] = mapped_column(String(16))  # none | starttls | tls
+    smtp_username: Mapped[str | None] = mapped_column(String(255))
+    smtp_password: Mapped[str | None] = mapped_column(String(255))
+    smtp_from_email: Mapped[str | None] = mapped_column(String(320))
+    smtp_from_name: Mapped[str | None] = mapped_column(String(200))
+    # reminder days relative to the due date (-7 = a week before); None: the default set
+    reminder_offsets: Mapped[list[Any] | None] = mapped_column(JSON)
 
 
 class ApiKey(Base):

@@ -85,6 +85,8 @@ class Invoice(TenantOwned, Base):
     # retry is due on the account's dunning schedule (None: none planned)
     attempt_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_payment_attempt: Mapped[int | None] = mapped_column(BigInteger)
+    # reminder days relative to the due date for this invoice; None: the account's
+    reminder_offsets: Mapped[list[Any] | None] = mapped_column(JSON)
 
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
     lines: Mapped[list[InvoiceLine]] = relationship(

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from folio.db.models import CreditGrant, Customer, Invoice, InvoiceLine
+from folio.services.pdf_links import PdfLink
 from folio.services.views import grant_model
 
 View = dict[str, Any]
@@ -207,3 +208,8 @@ def envelope(data: Any) -> View:
 def list_envelope(items: list[View], has_more: bool) -> View:
     return {"success": True, "data": items, "hasMore": has_more,
             "nextCursor": items[-1]["id"] if has_more and items else None}
+
+
+def download_link_view(link: PdfLink) -> View:
+    return {"url": link.url, "expiresAt": iso(link.expires_at), "object": "invoice",
+            "livemode": link.livemode}

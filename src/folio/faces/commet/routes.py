@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from folio.api.deps import state
 from folio.db.models import Customer
 from folio.db.repository import Page, scoped
 from folio.faces.commet import mapping
@@ -21,6 +22,7 @@ from folio.faces.commet.schemas import (
     CustomerCreateIn,
     CustomerOut,
     CustomerUpdateIn,
+    DownloadLinkOut,
     Envelope,
     ErrorEnvelope,
     InvoiceCreateIn,
@@ -30,7 +32,7 @@ from folio.faces.commet.schemas import (
     StatusIn,
     StatusOut,
 )
-from folio.services import credit_balance, customers, invoices, lifecycle
+from folio.services import credit_balance, customers, invoices, lifecycle, pdf_links
 from folio.services.context import Ctx
 from folio.services.inputs import (
     Address,
@@ -125,6 +127,24 @@ def patch_status(invoice_id: str, body: StatusIn, request: Request) -> Response:
     return call(request, idempotent=True).write(lambda ctx: mapping.envelope(
         mapping.invoice_view(lifecycle.close_open_invoice(ctx, invoice_id, body.status))),
         body)
+
+
+def _download_link(invoice_id: str, request: Request) -> Any:
+    secret = state(request).settings.secret
+    return lambda ctx: mapping.envelope(mapping.download_link_view(
+        pdf_links.issue_pdf_link(ctx, invoice_id, secret)))
+
+
+@router.get("/invoices/{invoice_id}/download", response_model=Envelope[DownloadLinkOut],
+            summary="Get a signed PDF download URL (docs site; expires after 7 days)")
+def download_invoice(invoice_id: str, request: Request) -> Response:
+    return call(request).read(_download_link(invoice_id, request))
+
+
+@router.post("/invoices/{invoice_id}/download-links", response_model=Envelope[DownloadLinkOut],
+             summary="Create a signed PDF download URL (SDK 2026-07-31; expires after 7 days)")
+def create_download_link(invoice_id: str, request: Request) -> Response:
+    return call(request, idempotent=True).write(_download_link(invoice_id, request))
 
 
 # --- customers ---

@@ -169,6 +169,13 @@ class SentOut(Out):
     livemode: bool
 
 
+class DownloadLinkOut(Out):
+    url: str
+    expiresAt: str  # noqa: N815
+    object: Literal["invoice"]
+    livemode: bool
+
+
 class CustomerOut(Out):
     id: str
     externalId: str | None  # noqa: N815

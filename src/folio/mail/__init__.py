@@ -1,0 +1,1 @@
+"""E-mail: SMTP settings and transport, and the invoice and reminder messages."""
