@@ -177,6 +177,9 @@ class TestCommetDownloadLinks:
             longer = f"{public_id}.{int(expires) + 1}.{token.rsplit('.', 1)[1]}"
             assert pdf_links.pdf_for_link(session, longer, SECRET, 0) is None
         assert tenant.client.get(url.path[:-2] + "xx").status_code == 404
+        for bad in ("%00.1.x", f"{public_id}%00.{expires}.{'a' * 43}", "a.b.c", "x" * 300):
+            assert tenant.client.get(f"/pdf/{bad}").status_code == 404
+            assert tenant.client.get(f"/i/{bad}/pdf").status_code == 404
 
     def test_another_tenants_invoice_is_missing(self, tenant: Tenant,
                                                 other_tenant: Tenant) -> None:
