@@ -67,6 +67,32 @@ class TestInvoicePdf:
         assert "PAID" in text
         assert "Amount paid" in text
 
+    def test_customer_credit_applied_before_tax(self, tenant: Tenant) -> None:
+        """An invoice drawing on the customer's credit balance has a PDF and valid
+        e-invoices: the credit is a document-level allowance per VAT category."""
+        seller(tenant)
+        rate = tenant.ok("POST", "/v1/tax_rates", {"display_name": "VAT", "percentage": "19",
+                                                   "inclusive": False, "category": "S"})["id"]
+        customer = buyer(tenant)
+        tenant.ok("POST", f"/v1/customers/{customer}/credit_grants",
+                  {"amount": 5000, "currency": "eur"})
+        draft = tenant.ok("POST", "/v1/invoices", {
+            "customer": customer, "apply_credit_balance": True, "reference": "PO-1",
+            "collection_method": "send_invoice", "days_until_due": 30,
+            "lines": [{"description": "Consulting", "unit_amount": 12000,
+                       "tax_rates": [rate]}]})
+        invoice = tenant.ok("POST", f"/v1/invoices/{draft['id']}/finalize")
+        assert invoice["credit_applied"] == 5000
+        text = pdf_of(tenant.get(f"/v1/invoices/{invoice['id']}/pdf"))
+        assert "Credit applied \u2212€50.00" in text
+        assert "€83.30" in text  # (120 - 50) * 1.19
+        for fmt, flavor in (("cii", "factur-x"), ("ubl", "ubl-2.1-invoice")):
+            response = tenant.get(f"/v1/invoices/{invoice['id']}/einvoice", format=fmt)
+            assert response.status_code == 200, response.text
+            assert xml_check_xsd(response.content, flavor=flavor,
+                                 **({"level": "en16931"} if fmt == "cii" else {}))
+            assert b"Customer credit" in response.content
+
     def test_a_credit_note(self, tenant: Tenant) -> None:
         note = credit_note(tenant, mixed_invoice(tenant))
         text = pdf_of(tenant.get(f"/v1/credit_notes/{note['id']}/pdf"))
@@ -177,6 +203,9 @@ class TestCommetDownloadLinks:
             longer = f"{public_id}.{int(expires) + 1}.{token.rsplit('.', 1)[1]}"
             assert pdf_links.pdf_for_link(session, longer, SECRET, 0) is None
         assert tenant.client.get(url.path[:-2] + "xx").status_code == 404
+        for bad in ("%00.1.x", f"{public_id}%00.{expires}.{'a' * 43}", "a.b.c", "x" * 300):
+            assert tenant.client.get(f"/pdf/{bad}").status_code == 404
+            assert tenant.client.get(f"/i/{bad}/pdf").status_code == 404
 
     def test_another_tenants_invoice_is_missing(self, tenant: Tenant,
                                                 other_tenant: Tenant) -> None:

@@ -66,6 +66,8 @@ def seed(db: Database, settings: Settings, console: Console) -> None:
                   f'-H "Folio-Account: {connected.account.public_id}"')
     console.print(f'  curl -s "{base}/v1/invoices/{opened[0]}/einvoice?format=cii" '
                   f'-H "Authorization: Bearer {key}"')
+    console.print(f"  curl -s {base}/v1/invoices/{opened[0]}/pdf "
+                  f'-H "Authorization: Bearer {key}" -o invoice.pdf')
     console.print(f'  curl -s {base}/compat/commet/invoices -H "x-api-key: {key}"')
     console.print(f"  curl -s {base}/compat/dollr/v1/invoices/list "
                   f'-H "Authorization: Bearer {key}"')

@@ -14,6 +14,9 @@ EN 16931 view of a line (net of VAT):
   taken out), expressed exactly as net price = net amount per base quantity = quantity.
 A line that takes money off (negative unit amount) gets a negative invoiced quantity and
 a positive net price (BR-27).
+Customer credit applied before tax (ADR 8) is treated like an invoice-level discount: one
+document-level allowance per VAT category ("Customer credit", code 95), folded into the
+net amount of tax-inclusive lines.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from decimal import Decimal
 
 from folio.documents.categories import NOT_SUBJECT
 from folio.documents.model import (
+    CREDIT_REASON,
     DEFAULT_UNIT_CODE,
     Allowance,
     Document,
@@ -60,13 +64,15 @@ def _spec(tax: StoredTax) -> TaxRateSpec:
 def _recalculate(src: StoredInvoice) -> tuple[LineResult, ...]:
     totals = calculate(InvoiceInput(
         currency=src.currency, rounding=src.rounding, discounts=src.discounts,
+        credit_balance=src.credit_applied,
         lines=tuple(LineInput(quantity=x.quantity, unit_amount=x.unit_amount,
                               tax_rates=tuple(_spec(t) for t in x.taxes), discounts=x.discounts)
                     for x in src.lines)))
-    same = (totals.subtotal, totals.discount_total, totals.tax_total, totals.total) == (
-        src.subtotal, src.discount_total, src.tax_total, src.total) and all(
-        (r.amount, r.discount_amount, r.tax_amount) == (x.amount, x.discount_amount,
-                                                        x.tax_amount)
+    same = (totals.subtotal, totals.discount_total, totals.tax_total, totals.total,
+            totals.credit_applied) == (src.subtotal, src.discount_total, src.tax_total,
+                                       src.total, src.credit_applied) and all(
+        (r.amount, r.discount_amount, r.tax_amount, r.credit_amount) == (
+            x.amount, x.discount_amount, x.tax_amount, x.credit_amount)
         for r, x in zip(totals.lines, src.lines, strict=True))
     if not same:
         raise Conflict(f"Invoice {src.id}'s stored amounts differ from their calculation; "
@@ -82,7 +88,7 @@ def _line(position: int, src: StoredLine, result: LineResult) -> Line:
                 for spec, taken in zip(src.discounts, result.line_discount_amounts, strict=True)
                 if taken != 0)
     if inclusive:
-        net = src.amount - src.discount_amount - src.tax_amount
+        net = src.amount - src.discount_amount - src.credit_amount - src.tax_amount
         allowances: tuple[Allowance, ...] = ()
         quantity = src.quantity if net >= 0 else -src.quantity
         price, base = Decimal(abs(net)), src.quantity
@@ -105,21 +111,33 @@ def _key(line: Line) -> TaxKey:
     return tax.key if tax is not None else None
 
 
+def _per_category(lines: tuple[Line, ...], amounts: list[int]
+                  ) -> list[tuple[TaxCategory | None, int]]:
+    """Amounts of the tax-exclusive lines summed per VAT category and rate."""
+    sums: dict[TaxKey, tuple[TaxCategory | None, int]] = {}
+    for line, amount in zip(lines, amounts, strict=True):
+        if line.tax_inclusive or amount == 0:
+            continue
+        _, total = sums.get(_key(line), (None, 0))
+        sums[_key(line)] = (line.tax, total + amount)
+    return [(tax, amount) for tax, amount in sums.values() if amount != 0]
+
+
 def _document_allowances(src: StoredInvoice, lines: tuple[Line, ...],
                          results: tuple[LineResult, ...]) -> tuple[Allowance, ...]:
-    """The invoice-level discounts, one allowance per VAT category and rate of the
-    (tax-exclusive) lines they were allocated to."""
-    sums: dict[TaxKey, tuple[TaxCategory | None, int]] = {}
-    for line, result in zip(lines, results, strict=True):
-        if line.tax_inclusive or result.invoice_discount_amount == 0:
-            continue
-        _, amount = sums.get(_key(line), (None, 0))
-        sums[_key(line)] = (line.tax, amount + result.invoice_discount_amount)
+    """The invoice-level discounts, then the customer credit applied before tax: each one
+    allowance per VAT category and rate of the (tax-exclusive) lines it was allocated to
+    (on tax-inclusive lines both are folded into the line's net amount)."""
     only = src.discounts[0] if len(src.discounts) == 1 else None
-    return tuple(Allowance(amount=amount, tax=tax,
-                           percent=only.percent_off if only else None,
-                           coupon=only.coupon if only else None)
-                 for tax, amount in sums.values() if amount != 0)
+    discounts = tuple(Allowance(amount=amount, tax=tax,
+                                percent=only.percent_off if only else None,
+                                coupon=only.coupon if only else None)
+                      for tax, amount in _per_category(
+                          lines, [r.invoice_discount_amount for r in results]))
+    credits = tuple(Allowance(amount=amount, tax=tax, reason=CREDIT_REASON)
+                    for tax, amount in _per_category(lines, [x.credit_amount
+                                                             for x in src.lines]))
+    return discounts + credits
 
 
 def tax_breakdown(lines: tuple[Line, ...]) -> tuple[TaxSubtotal, ...]:
@@ -163,4 +181,5 @@ def invoice_document(src: StoredInvoice) -> Document:
         balance=src.balance, payment=src.payment, payment_terms=src.payment_terms,
         notes=src.notes, footer=src.footer, buyer_reference=src.buyer_reference,
         order_reference=src.order_reference, period=src.period,
+        credit_applied=src.credit_applied,
     )

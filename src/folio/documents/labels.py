@@ -30,6 +30,7 @@ class Labels:
     tax: str
     amount: str
     discount: str
+    credit_applied: str  # the customer's credit balance used on the invoice
     subtotal: str
     total: str
     amount_paid: str
@@ -59,7 +60,8 @@ ENGLISH = Labels(
     legal_registration_id="Registration number", buyer_reference="Your reference",
     order_reference="Purchase order", corrects="Corrects invoice",
     description="Description", quantity="Qty", unit_price="Unit price", tax="Tax",
-    amount="Amount", discount="Discount", subtotal="Subtotal", total="Total",
+    amount="Amount", discount="Discount", credit_applied="Credit applied",
+    subtotal="Subtotal", total="Total",
     amount_paid="Amount paid", amount_credited="Amount credited", amount_due="Amount due",
     included="included", not_subject="Not subject to VAT", taxable="on",
     payment="Payment details", iban="IBAN", bic="BIC", account_holder="Account holder",
@@ -76,6 +78,7 @@ GERMAN = Labels(
     buyer_reference="Ihre Referenz", order_reference="Bestellnummer",
     corrects="Korrektur zu Rechnung", description="Beschreibung", quantity="Menge",
     unit_price="Einzelpreis", tax="USt.", amount="Betrag", discount="Rabatt",
+    credit_applied="Verrechnetes Guthaben",
     subtotal="Zwischensumme", total="Gesamtbetrag", amount_paid="Bereits bezahlt",
     amount_credited="Gutgeschrieben", amount_due="Offener Betrag", included="enthalten",
     not_subject="Nicht umsatzsteuerbar", taxable="auf", payment="Zahlungsinformationen",
@@ -95,6 +98,7 @@ FRENCH = Labels(
     buyer_reference="Votre référence", order_reference="Bon de commande",
     corrects="Rectifie la facture", description="Description", quantity="Qté",
     unit_price="Prix unitaire", tax="TVA", amount="Montant", discount="Remise",
+    credit_applied="Avoir client imputé",
     subtotal="Sous-total", total="Total", amount_paid="Déjà payé",
     amount_credited="Crédité", amount_due="Montant dû", included="incluse",
     not_subject="Non soumis à la TVA", taxable="sur", payment="Informations de paiement",

@@ -20,6 +20,7 @@ from enum import Enum
 DEFAULT_UNIT_CODE = "C62"  # UN/ECE Recommendation 20: "one" (unit)
 DISCOUNT_REASON = "Discount"
 DISCOUNT_REASON_CODE = "95"  # UNTDID 5189: discount
+CREDIT_REASON = "Customer credit"  # the credit balance applied before tax (code 95 too)
 
 
 class DocumentKind(str, Enum):
@@ -223,6 +224,7 @@ class Document:
     order_reference: str | None = None  # BT-13
     period: Period | None = None  # BG-14
     corrects: DocumentReference | None = None  # BG-3 (credit notes)
+    credit_applied: int = 0  # customer credit balance applied before tax (in allowances)
 
     @property
     def type_code(self) -> str:

@@ -41,6 +41,7 @@ class StoredLine:
     taxes: tuple[StoredTax, ...] = ()
     period: Period | None = None
     product: str | None = None
+    credit_amount: int = 0  # the line's share of the customer credit applied before tax
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class StoredInvoice:
     buyer_reference: str | None = None
     order_reference: str | None = None
     period: Period | None = None
+    credit_applied: int = 0  # customer credit balance applied before tax (ADR 8)
 
 
 @dataclass(frozen=True)

@@ -198,6 +198,8 @@ def _totals(c: _Ctx) -> str:
     discount = sum(x.discount_amount for x in doc.lines)
     if discount:
         rows.append((lab.discount, MINUS + c.money(discount), False))
+    if doc.credit_applied:
+        rows.append((lab.credit_applied, MINUS + c.money(doc.credit_applied), False))
     rows += [(_tax_label(c, s), c.money(s.tax_amount), False) for s in doc.tax_breakdown]
     rows.append((lab.total, c.money(doc.totals.tax_inclusive), True))
     balance = doc.balance

@@ -120,7 +120,8 @@ def stored_invoice(account: Account, invoice: Invoice) -> StoredInvoice:
                    discount_amount=x.discount_amount, tax_amount=x.tax_amount,
                    discounts=discount_specs(x.line_discounts or []),
                    taxes=tuple(_tax(t) for t in x.taxes or []),
-                   period=_period(x.period_start, x.period_end), product=x.product_ref)
+                   period=_period(x.period_start, x.period_end), product=x.product_ref,
+                   credit_amount=x.credit_amount or 0)
         for x in invoice.lines)
     return StoredInvoice(
         id=invoice.public_id, status=invoice.status, livemode=invoice.livemode,
@@ -141,7 +142,8 @@ def stored_invoice(account: Account, invoice: Invoice) -> StoredInvoice:
         notes=tuple(x for x in (invoice.description, invoice.memo) if x),
         footer=invoice.footer, buyer_reference=invoice.reference,
         order_reference=invoice.po_number,
-        period=_period(invoice.period_start, invoice.period_end))
+        period=_period(invoice.period_start, invoice.period_end),
+        credit_applied=invoice.credit_applied or 0)
 
 
 def _credit_line(d: dict[str, Any]) -> StoredCreditLine:

@@ -34,7 +34,7 @@ def is_payable(invoice: Invoice) -> bool:
 def invoice_for_token(session: Session, token: str) -> Invoice | None:
     """The invoice a hosted-page token opens, in whichever account it lives (the token is
     the capability); None for an unknown or revoked token or a draft."""
-    if not token or len(token) > 64:
+    if not token or len(token) > 64 or "\x00" in token:  # PostgreSQL text holds no NUL
         return None
     invoice = session.scalars(select(Invoice).where(Invoice.hosted_token == token)).first()
     if invoice is None or invoice.status == InvoiceStatus.DRAFT.value:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from folio.services.context import Ctx
 from folio.services.invoices import get_invoice
 
 LINK_LIFETIME = 7 * 24 * 3600  # seconds (Commet: a signed URL expires after 7 days)
+_TOKEN = re.compile(r"([A-Za-z0-9_]{3,40})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,10 @@ def pdf_for_link(session: Session, token: str, secret: str, now: int
                  ) -> pdfs.PdfFile | None:
     """The PDF a link leads to, or None when the link is forged, altered or expired
     (indistinguishable to the holder)."""
-    public_id, _, rest = token.partition(".")
-    expires_text, _, signature = rest.partition(".")
-    if not (public_id and expires_text.isdigit() and signature) or len(token) > 200:
+    shape = _TOKEN.fullmatch(token)
+    if shape is None:
         return None
+    public_id, expires_text, signature = shape.groups()
     expires = int(expires_text)
     if expires <= now:
         return None

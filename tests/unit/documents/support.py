@@ -77,11 +77,13 @@ class InvoiceSpec:
     discounts: tuple[DiscountSpec, ...] = ()
     rounding: RoundingMode = RoundingMode.HALF_UP
     extra: dict[str, object] = field(default_factory=dict)
+    credit_balance: int = 0  # customer credit offered (applied up to what the total holds)
 
 
 def stored_invoice(spec: InvoiceSpec, number: str = "INV-2026-000001") -> StoredInvoice:
     totals = calculate(InvoiceInput(
         currency=spec.currency, rounding=spec.rounding, discounts=spec.discounts,
+        credit_balance=spec.credit_balance,
         lines=tuple(LineInput(quantity=x.quantity, unit_amount=x.unit_amount, tax_rates=x.rates,
                               discounts=x.discounts) for x in spec.lines)))
     lines = tuple(
@@ -94,7 +96,7 @@ def stored_invoice(spec: InvoiceSpec, number: str = "INV-2026-000001") -> Stored
                                   category=t.rate.category, taxable_amount=t.taxable_amount,
                                   amount=t.amount, exemption_reason=t.rate.exemption_reason,
                                   exemption_reason_code=t.rate.exemption_reason_code)
-                        for t in r.taxes))
+                        for t in r.taxes), credit_amount=r.credit_amount)
         for i, (x, r) in enumerate(zip(spec.lines, totals.lines, strict=True)))
     invoice = StoredInvoice(
         id="in_test", status="open", livemode=False, number=number,
@@ -104,7 +106,7 @@ def stored_invoice(spec: InvoiceSpec, number: str = "INV-2026-000001") -> Stored
         tax_total=totals.tax_total, total=totals.total,
         balance=Balance(amount_paid=0, amount_credited=0, amount_due=totals.total),
         discounts=spec.discounts, payment=PAYMENT, buyer_reference="PO-4711",
-        notes=("Thank you for your business.",))
+        notes=("Thank you for your business.",), credit_applied=totals.credit_applied)
     return replace(invoice, **spec.extra)  # type: ignore[arg-type]
 
 

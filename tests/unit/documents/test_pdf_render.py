@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -167,3 +168,16 @@ def test_logos_are_recognised_by_content() -> None:
         with pytest.raises(InvalidInput) as caught:
             logo_media_type(bad)
         assert caught.value.code == "logo_invalid"
+
+
+def test_concurrent_renders_share_the_compiler_safely(tax_mix: Document) -> None:
+    """Requests render from the server's thread pool; the one compiler is serialised."""
+    sources = [typst_source(replace(tax_mix, number=f"INV-C-{i}"),
+                            locale=("en", "de", "fr")[i % 3]) for i in range(12)]
+    assert tax_mix.issue_date is not None
+    day = tax_mix.issue_date
+    alone = [render_pdf(source, day, use_cache=False) for source in sources]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(lambda source: render_pdf(source, day, use_cache=False),
+                                 sources))
+    assert together == alone

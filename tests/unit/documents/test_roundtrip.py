@@ -128,7 +128,8 @@ lines = st.builds(LineSpec, quantity=quantities, unit_amount=unit_amounts,
 invoices = st.builds(InvoiceSpec, lines=st.lists(lines, min_size=1, max_size=6),
                      currency=st.sampled_from(["eur", "jpy", "kwd"]),
                      discounts=st.lists(discounts, max_size=2).map(tuple),
-                     rounding=st.sampled_from(list(RoundingMode)))
+                     rounding=st.sampled_from(list(RoundingMode)),
+                     credit_balance=st.one_of(st.just(0), st.integers(1, 200_000)))
 
 
 def _allowed(currency: str, rule: str) -> bool:
