@@ -7,12 +7,26 @@ line to `register_builtin`:
 
 from __future__ import annotations
 
+from folio.db.engine import Database
+from folio.services import collection, schedule_runner
 from folio.worker import email_jobs
 from folio.worker.registry import Registry, registry
 
 
+def retry_payments(db: Database, now: int) -> None:
+    """Automatic charges whose dunning retry is due (one transaction per invoice)."""
+    collection.run_payment_retries(db, now)
+
+
+def issue_recurring_invoices(db: Database, now: int) -> None:
+    """Occurrences of recurring schedules that have fallen due (unique per occurrence)."""
+    schedule_runner.run_due_schedules(db, now)
+
+
 def register_builtin(target: Registry = registry) -> Registry:
     email_jobs.register(target)
+    target.add_periodic("payments.retry", retry_payments)
+    target.add_periodic("schedules.run", issue_recurring_invoices)
     return target
 
 
