@@ -10,13 +10,27 @@ DEMO_DB ?= sqlite:///./demo.db
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
+# htmx for the hosted invoice page (progressive enhancement: the page works without it).
+# Fetched from the npm registry at a pinned version and checked against its digest; not
+# committed (it is a dependency, not our code).
+HTMX_VERSION := 2.0.11
+HTMX_SHA256  := d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717
+HTMX         := src/folio/web/static/htmx-$(HTMX_VERSION).min.js
+
+$(HTMX):
+	@mkdir -p $(dir $@)
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent htmx.org@$(HTMX_VERSION) >/dev/null \
+	  && tar xzf htmx.org-$(HTMX_VERSION).tgz package/dist/htmx.min.js \
+	  && echo "$(HTMX_SHA256)  package/dist/htmx.min.js" | sha256sum --check --quiet \
+	  && cp package/dist/htmx.min.js $(CURDIR)/$@ && rm -rf $$tmp
+
 $(BIN)/folio: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-install: $(BIN)/folio ## Create .venv and install Folio with its test tools
+install: $(BIN)/folio $(HTMX) ## Create .venv and install Folio with its test tools
 
 browser: ## Debian's chromium for the browser tests (Playwright drives it; never `playwright install`)
 	@command -v chromium >/dev/null || (apt-get update -qq && \

@@ -52,6 +52,9 @@ def test_a_payer_opens_the_link_is_declined_then_pays(
     expect(page.locator("#status")).to_have_text("Open")
     expect(page.locator("#amount-due")).to_have_text("€2,914.31")  # 244,900 * 1.19
     page.screenshot(path=str(ARTIFACTS / "hosted-invoice-open.png"), full_page=True)
+    # htmx pays in the background: the page is swapped in place, never reloaded
+    page.wait_for_function("() => window.htmx !== undefined")
+    page.evaluate("() => { window.notReloaded = true; }")
 
     pay(page, "4000 0000 0000 0002")
     expect(page.get_by_role("alert")).to_have_text("Your card was declined.")
@@ -63,6 +66,7 @@ def test_a_payer_opens_the_link_is_declined_then_pays(
     expect(page.locator("#status")).to_have_text("Paid")
     expect(page.locator("#amount-due")).to_have_text("€0.00")
     expect(page.get_by_label("Card number")).to_have_count(0)
+    assert page.evaluate("() => window.notReloaded") is True
     page.screenshot(path=str(ARTIFACTS / "hosted-invoice-paid.png"), full_page=True)
     with page.expect_download() as download:  # the PDF link, now showing the payment
         page.get_by_role("link", name="Download the invoice (PDF)").click()
@@ -93,3 +97,17 @@ def test_the_form_is_usable_from_the_keyboard(
     page.keyboard.press("Enter")
     expect(page.locator("#status")).to_have_text("Paid")
     page.close()
+
+
+def test_without_javascript_the_form_posts_and_redirects(
+        live_server: str, tenant: Tenant, browser: Browser) -> None:
+    invoice = f.open_invoice(tenant)
+    path = "/i/" + invoice["hosted_invoice_url"].rsplit("/i/", 1)[1]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server + path)
+    pay(page, "4242 4242 4242 4242")
+    expect(page.get_by_role("status")).to_contain_text("your payment succeeded")
+    expect(page.locator("#status")).to_have_text("Paid")
+    assert "payment=succeeded" in page.url  # post/redirect/get: a reload pays nothing
+    context.close()

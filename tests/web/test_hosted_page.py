@@ -165,3 +165,19 @@ def test_an_overlong_attempt_key_from_the_form_is_cut_to_fit_not_a_500(
     assert pay(client, page_path(invoice), GOOD, attempt="x" * 500).endswith(
         "?payment=succeeded")
     assert tenant.ok("GET", f"/v1/invoices/{invoice['id']}")["status"] == "paid"
+
+
+def test_the_page_loads_the_pinned_htmx_build(client: TestClient,
+                                              invoice: dict[str, Any]) -> None:
+    from folio.web.static_files import HTMX_URL
+
+    assert HTMX_URL is not None, "make install fetches htmx; the page needs it"
+    html = client.get(page_path(invoice)).text
+    assert f'<script src="{HTMX_URL}" defer></script>' in html
+    assert 'hx-post="' in html
+    assert 'hx-select="main"' in html
+    script = client.get(HTMX_URL)
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "immutable" in script.headers["cache-control"]
+    assert client.get("/static/other.js").status_code == 404

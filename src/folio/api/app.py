@@ -37,7 +37,7 @@ from folio.db.engine import Database
 from folio.faces import mount_faces
 from folio.services.context import system_clock
 from folio.services.links import set_public_base_url
-from folio.web import hosted_page, pdf_links
+from folio.web import hosted_page, pdf_links, static_files
 from folio.worker.health import render_job_metrics
 
 DESCRIPTION = """Folio's canonical API. Authenticate with `Authorization: Bearer sk_test_...`
@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
                    usage, payment_methods, recurring_schedules, pdfs, deliveries):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
+    app.include_router(static_files.router)
     app.include_router(pdf_links.router)
     set_public_base_url(settings.base_url)
 

@@ -27,6 +27,7 @@ from folio.services.context import Ctx
 from folio.services.gateway import TEST_CARDS, PaymentGateway, SandboxGateway, parse_card
 from folio.services.views import invoice_view
 from folio.web.formatting import day, money
+from folio.web.static_files import HTMX_URL
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -53,7 +54,7 @@ def gateway_of(app: AppState) -> PaymentGateway:
 
 
 def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    html = TEMPLATES.get_template(name).render(**context)
+    html = TEMPLATES.get_template(name).render(htmx=HTMX_URL, **context)
     return HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
 
 
