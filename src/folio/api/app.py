@@ -22,6 +22,7 @@ from folio.api.routes import (
     documents,
     invoices,
     ledger,
+    subscriptions,
     usage,
 )
 from folio.config import Settings
@@ -46,7 +47,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage):
+                   usage, subscriptions):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)

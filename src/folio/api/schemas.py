@@ -165,6 +165,18 @@ class Period(BaseModel):
     end: int | None
 
 
+class TierChargeOut(BaseModel):
+    """How one tier priced its part of a usage line (billing runs)."""
+
+    tier: int
+    from_quantity: str
+    up_to: str | None
+    quantity: str
+    unit_amount_decimal: str
+    flat_amount: int
+    amount: int
+
+
 class LineOut(BaseModel):
     id: str | None
     object: Literal["line_item"]
@@ -188,6 +200,7 @@ class LineOut(BaseModel):
     included_quantity: str | None
     used_quantity: str | None
     overage_quantity: str | None
+    tiers: list[TierChargeOut] | None = None
     metadata: dict[str, str]
 
 

@@ -19,6 +19,11 @@ EVENT_TYPES = frozenset({
     "payment.created", "credit_note.created", "credit_note.issued", "credit_note.voided",
     "credit_grant.created", "credit_grant.applied", "credit_grant.revoked",
     "meter.created",
+    "plan.created", "plan.updated",
+    "customer.subscription.created", "customer.subscription.updated",
+    "customer.subscription.trial_ended", "customer.subscription.paused",
+    "customer.subscription.resumed", "customer.subscription.deleted",
+    "test_clock.created", "test_clock.advanced", "test_clock.deleted",
 })
 
 

@@ -145,6 +145,7 @@ def line_view(line: InvoiceLine) -> View:
         "included_quantity": _dec(line.included_quantity),
         "used_quantity": _dec(line.used_quantity),
         "overage_quantity": _dec(line.overage_quantity),
+        "tiers": line.tiers,
         "metadata": line.metadata_ or {},
     }
 

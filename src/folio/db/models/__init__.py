@@ -14,11 +14,34 @@ from folio.db.models.credits import CreditApplication, CreditGrant
 from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.ledger import ChargeAttempt, CreditNote, Payment
+from folio.db.models.subscriptions import BillingPeriod, Plan, Subscription, TestClock
 from folio.db.models.usage import Meter, UsageEvent
 
 __all__ = [
-    "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
-    "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact", "Event",
-    "IdempotencyKey", "Invoice", "InvoiceLine", "Meter", "NumberSeries", "Payment", "Price",
-    "Product", "TaxRate", "UsageEvent",
+    "Account",
+    "ApiKey",
+    "Base",
+    "BillingPeriod",
+    "ChargeAttempt",
+    "ClientCredential",
+    "Coupon",
+    "CreditApplication",
+    "CreditGrant",
+    "CreditNote",
+    "Customer",
+    "CustomerContact",
+    "Event",
+    "IdempotencyKey",
+    "Invoice",
+    "InvoiceLine",
+    "Meter",
+    "NumberSeries",
+    "Payment",
+    "Plan",
+    "Price",
+    "Product",
+    "Subscription",
+    "TaxRate",
+    "TestClock",
+    "UsageEvent",
 ]

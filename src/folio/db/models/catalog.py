@@ -39,6 +39,8 @@ class Customer(TenantOwned, Base):
     relationship_type: Mapped[str | None] = mapped_column(String(20))
     updated: Mapped[int | None] = mapped_column(BigInteger)
     einvoice_address: Mapped[str | None] = mapped_column(String(120))  # "scheme:identifier"
+    # test mode: the customer (and its subscriptions) live on this clock's time
+    test_clock_id: Mapped[int | None] = mapped_column(ForeignKey("test_clocks.id"))
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )

@@ -1,0 +1,108 @@
+"""The billing run: bill every subscription whose period has ended at `at`.
+
+`run_billing(database, at)` is the job (register it as a periodic task of the worker).
+Each subscription is billed in its own transaction, so one failing subscription is
+recorded and skipped while the others go on. Two runs at once (or a run twice) create no
+duplicate: each subscription is locked and re-read before billing (PostgreSQL
+`FOR UPDATE`; SQLite serialises write transactions), and `billing_periods` has a unique
+constraint on (subscription, boundary) behind that.
+
+Subscriptions of customers on a test clock are not billed here: they live on their
+clock's time and are billed when the clock is advanced (`advance_clock`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from folio.db.engine import Database
+from folio.db.models import Subscription
+from folio.domain.errors import DomainError
+from folio.services.billing_run import AlreadyBilled, catch_up, lock_subscription
+from folio.services.context import Ctx
+
+log = logging.getLogger("folio.billing")
+BATCH = 1000
+
+
+@dataclass
+class Failure:
+    subscription: str
+    reason: str
+
+
+@dataclass
+class BillingSummary:
+    at: int
+    subscriptions: int = 0  # looked at
+    invoices: int = 0  # created
+    amounts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by currency
+    failures: list[Failure] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"at": self.at, "subscriptions": self.subscriptions,
+                "invoices": self.invoices, "amounts": dict(self.amounts),
+                "failures": [{"subscription": f.subscription, "reason": f.reason}
+                             for f in self.failures]}
+
+
+Due = tuple[int, str, int, bool]  # subscription id, public id, account id, livemode
+
+
+def due_subscriptions(database: Database, at: int, *, test_clock_id: int | None = None,
+                      after_id: int = 0, limit: int = BATCH) -> list[Due]:
+    stmt = (select(Subscription.id, Subscription.public_id, Subscription.account_id,
+                   Subscription.livemode)
+            .where(Subscription.next_billing_at <= at, Subscription.id > after_id)
+            .order_by(Subscription.id).limit(limit))
+    stmt = stmt.where(Subscription.test_clock_id.is_(None) if test_clock_id is None
+                      else Subscription.test_clock_id == test_clock_id)
+    with database.transaction(write=False) as session:
+        return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]
+
+
+def bill_subscription(database: Database, due: Due, at: int, summary: BillingSummary, *,
+                      clock: Callable[[], int], on_boundary_clock: bool = False) -> None:
+    """One subscription in one transaction; a failure is recorded, never raised."""
+    sub_id, public_id, account_id, livemode = due
+    summary.subscriptions += 1
+    try:
+        with database.transaction() as session:
+            ctx = Ctx(session, account_id=account_id, livemode=livemode, clock=clock)
+            sub = lock_subscription(ctx, sub_id)
+            if sub is None:
+                return
+            billed = catch_up(ctx, sub, at, on_boundary_clock=on_boundary_clock)
+        for b in billed:
+            if b.invoice is not None:
+                summary.invoices += 1
+                summary.amounts[b.invoice.currency] += b.invoice.total
+    except AlreadyBilled:
+        return  # another run billed it first
+    except DomainError as exc:
+        summary.failures.append(Failure(public_id, f"{exc.code}: {exc.message}"))
+    except Exception as exc:  # one subscription never stops the run
+        log.exception("billing %s failed", public_id)
+        summary.failures.append(Failure(public_id, f"{type(exc).__name__}: {exc}"))
+
+
+def run_billing(database: Database, at: int, *,
+                progress: Callable[[int, int], None] | None = None) -> BillingSummary:
+    """Bills every subscription due at `at` (unix seconds). `progress(done, found)` is
+    called after each subscription (the CLI draws its progress bar with it)."""
+    summary = BillingSummary(at=at)
+    after = 0
+    found = 0
+    while batch := due_subscriptions(database, at, after_id=after):
+        found += len(batch)
+        for due in batch:
+            bill_subscription(database, due, at, summary, clock=lambda: at)
+            if progress is not None:
+                progress(summary.subscriptions, found)
+        after = batch[-1][0]
+    return summary
