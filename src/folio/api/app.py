@@ -23,6 +23,7 @@ from folio.api.routes import (
     invoices,
     ledger,
     subscriptions,
+    test_clocks,
     usage,
 )
 from folio.config import Settings
@@ -47,7 +48,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage, subscriptions):
+                   usage, subscriptions, test_clocks):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     set_public_base_url(settings.base_url)

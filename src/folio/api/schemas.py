@@ -80,6 +80,7 @@ class CustomerOut(Out):
     einvoice_address: str | None
     contacts: list[Contact]
     credit_balance: dict[str, int]  # usable credit now, per currency (minor units)
+    test_clock: str | None = None  # test mode: the clock the customer lives on
 
 
 class ProductOut(Out):

@@ -87,3 +87,9 @@ class TestClockOut(Out):
     name: str | None
     frozen_time: int
     status: Literal["ready", "advancing"]
+
+
+class DeletedOut(BaseModel):
+    id: str
+    object: str
+    deleted: bool

@@ -91,6 +91,10 @@ def bill_subscription(database: Database, due: Due, at: int, summary: BillingSum
         summary.failures.append(Failure(public_id, f"{type(exc).__name__}: {exc}"))
 
 
+def _fixed(instant: int) -> Callable[[], int]:
+    return lambda: instant
+
+
 def run_billing(database: Database, at: int, *,
                 progress: Callable[[int, int], None] | None = None) -> BillingSummary:
     """Bills every subscription due at `at` (unix seconds). `progress(done, found)` is
@@ -101,8 +105,38 @@ def run_billing(database: Database, at: int, *,
     while batch := due_subscriptions(database, at, after_id=after):
         found += len(batch)
         for due in batch:
-            bill_subscription(database, due, at, summary, clock=lambda: at)
+            bill_subscription(database, due, at, summary, clock=_fixed(at))
             if progress is not None:
                 progress(summary.subscriptions, found)
         after = batch[-1][0]
     return summary
+
+
+def advance_clock(database: Database, account_id: int, test_clock_id: int, to: int
+                  ) -> BillingSummary:
+    """Bills every boundary of the clock's subscriptions up to `to`, one boundary at a
+    time in time order (each with the clock at the boundary's instant), each
+    subscription in its own transaction."""
+    summary = BillingSummary(at=to)
+    failed: set[int] = set()
+    while True:
+        with database.transaction(write=False) as session:
+            rows = session.execute(
+                select(Subscription.id, Subscription.public_id, Subscription.account_id,
+                       Subscription.livemode, Subscription.next_billing_at)
+                .where(Subscription.test_clock_id == test_clock_id,
+                       Subscription.account_id == account_id,
+                       Subscription.next_billing_at <= to)
+                .order_by(Subscription.next_billing_at, Subscription.id).limit(BATCH)).all()
+        rows = [r for r in rows if r[0] not in failed]
+        if not rows:
+            return summary
+        first_due: int = rows[0][4] or 0
+        for sub_id, public_id, acct, livemode, due_at in rows:
+            if due_at != first_due:  # strict time order across subscriptions
+                break
+            before = len(summary.failures)
+            bill_subscription(database, (sub_id, public_id, acct, livemode), first_due,
+                              summary, clock=_fixed(first_due), on_boundary_clock=True)
+            if len(summary.failures) > before:
+                failed.add(sub_id)

@@ -139,6 +139,8 @@ class CustomerCreate(WithMetadata):
     relationship_type: RelationshipType | None = None
     einvoice_address: EInvoiceAddress | None = None
     contacts: list[ContactInput] = Field(default_factory=list, max_length=20)
+    # test mode: attach the customer to a test clock (its subscriptions live on its time)
+    test_clock: PublicId | None = None
 
 
 class CustomerUpdate(WithMetadata):

@@ -77,8 +77,22 @@ def customer_view(c: Customer, *, credit_balance: Mapping[str, int]) -> View:
         "einvoice_address": c.einvoice_address,
         "contacts": [contact_view(x) for x in c.contacts],
         "credit_balance": dict(sorted(credit_balance.items())),
+        "test_clock": _test_clock_ref(c.test_clock_id, c),
         "metadata": c.metadata_ or {},
     }
+
+
+def _test_clock_ref(clock_id: int | None, owner: Any) -> str | None:
+    """The public id of the test clock an object lives on (None for most objects)."""
+    if clock_id is None:
+        return None
+    from sqlalchemy.orm import object_session
+
+    from folio.db.models import TestClock
+
+    session = object_session(owner)
+    clock = session.get(TestClock, clock_id) if session is not None else None
+    return clock.public_id if clock is not None else None
 
 
 def product_view(p: Product) -> View:
