@@ -67,7 +67,7 @@ class TestSubscriptionBilling:
         assert [t["amount"] for t in overage["tiers"]] == [500, 125]
         assert upcoming["total"] == 2000 + 500 + 625
         boundary = sub["current_period_end"]
-        summary = run_billing(db, boundary)
+        summary = run_billing(db, boundary, accounts=[tenant.keys.account.id])
         assert summary.failures == []
         issued = invoices_of(tenant, sub["id"])
         assert len(issued) == 2
@@ -76,7 +76,7 @@ class TestSubscriptionBilling:
         assert [(x["type"], x["amount"]) for x in second["lines"]["data"]] == [
             (x["type"], x["amount"]) for x in upcoming["lines"]["data"]]
         assert second["subscription"] == sub["id"] and second["plan_name"] == "Pro"
-        again = run_billing(db, boundary + 10)
+        again = run_billing(db, boundary + 10, accounts=[tenant.keys.account.id])
         assert len(invoices_of(tenant, sub["id"])) == 2
         assert again.invoices == 0
         after = tenant.ok("GET", f"/v1/subscriptions/{sub['id']}")
@@ -89,7 +89,7 @@ class TestSubscriptionBilling:
         sub = subscribe(tenant, plan["id"], start_date=start, seats=1,
                         collection_method="send_invoice", days_until_due=14)
         assert invoices_of(tenant, sub["id"]) == []
-        run_billing(db, sub["current_period_end"])
+        run_billing(db, sub["current_period_end"], accounts=[tenant.keys.account.id])
         (invoice,) = invoices_of(tenant, sub["id"])
         assert invoice["status"] == "open" and invoice["sent_at"] == sub["current_period_end"]
         assert invoice["due_date"] == sub["current_period_end"] + 14 * DAY

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -55,11 +55,14 @@ Due = tuple[int, str, int, bool]  # subscription id, public id, account id, live
 
 
 def due_subscriptions(database: Database, at: int, *, test_clock_id: int | None = None,
-                      after_id: int = 0, limit: int = BATCH) -> list[Due]:
+                      after_id: int = 0, limit: int = BATCH,
+                      accounts: Collection[int] | None = None) -> list[Due]:
     stmt = (select(Subscription.id, Subscription.public_id, Subscription.account_id,
                    Subscription.livemode)
             .where(Subscription.next_billing_at <= at, Subscription.id > after_id)
             .order_by(Subscription.id).limit(limit))
+    if accounts is not None:
+        stmt = stmt.where(Subscription.account_id.in_(sorted(accounts)))
     stmt = stmt.where(Subscription.test_clock_id.is_(None) if test_clock_id is None
                       else Subscription.test_clock_id == test_clock_id)
     with database.transaction(write=False) as session:
@@ -96,13 +99,15 @@ def _fixed(instant: int) -> Callable[[], int]:
 
 
 def run_billing(database: Database, at: int, *,
-                progress: Callable[[int, int], None] | None = None) -> BillingSummary:
-    """Bills every subscription due at `at` (unix seconds). `progress(done, found)` is
-    called after each subscription (the CLI draws its progress bar with it)."""
+                progress: Callable[[int, int], None] | None = None,
+                accounts: Collection[int] | None = None) -> BillingSummary:
+    """Bills every subscription due at `at` (unix seconds), of every account or of
+    `accounts` (internal ids). `progress(done, found)` is called after each subscription
+    (the CLI draws its progress bar with it)."""
     summary = BillingSummary(at=at)
     after = 0
     found = 0
-    while batch := due_subscriptions(database, at, after_id=after):
+    while batch := due_subscriptions(database, at, after_id=after, accounts=accounts):
         found += len(batch)
         for due in batch:
             bill_subscription(database, due, at, summary, clock=_fixed(at))
