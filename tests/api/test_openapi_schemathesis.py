@@ -68,6 +68,15 @@ class Seeded:
         grant = t.ok("POST", f"/v1/customers/{customer['id']}/credit_grants",
                      {"amount": 500, "currency": "eur", "reason": "Seeded"})
         meter = t.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
+        plan = t.ok("POST", "/v1/plans", {
+            "name": "Seeded", "currency": "eur", "base_amount": 1000,
+            "features": [{"code": "api_calls", "name": "API calls", "kind": "metered",
+                          "included": "10", "charge": {"model": "per_unit",
+                                                       "unit_amount_decimal": "2"}}]})
+        clock = t.ok("POST", "/v1/test_clocks", {"frozen_time": 1_780_000_000})
+        clocked = t.ok("POST", "/v1/customers", {"name": "Clocked", "test_clock": clock["id"]})
+        subs = [t.ok("POST", "/v1/subscriptions", {"customer": c, "plan": plan["id"]})
+                for c in (customer["id"], clocked["id"])]
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -76,12 +85,14 @@ class Seeded:
             "line_id": [draft["lines"]["data"][0]["id"]], "payment_id": [payment["id"]],
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
             "grant_id": [grant["id"]],
-            "meter_id": [meter["id"]],
+            "meter_id": [meter["id"]], "plan_id": [plan["id"]],
+            "sub_id": [x["id"] for x in subs], "clock_id": [clock["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],
             "price": price["id"], "coupon": coupon["id"],
             "invoice_line": open_inv["lines"]["data"][0]["id"], "feature": meter["code"],
+            "plan": plan["id"], "test_clock": clock["id"],
         }
         self.tax_rate = rate["id"]
 
