@@ -66,10 +66,13 @@ def lock_subscription(ctx: Ctx, subscription_id: int) -> Subscription | None:
 
 
 def _claim(ctx: Ctx, sub: Subscription, k: int) -> BillingPeriod:
+    # no savepoint: a duplicate aborts this subscription's whole transaction, which is
+    # what should happen to it (the caller holds the subscription lock, so only a
+    # concurrent writer that bypassed it can get here)
     row = BillingPeriod(subscription_id=sub.id, boundary=k, billed_at=ctx.now())
+    ctx.session.add(row)
     try:
-        with ctx.session.begin_nested():
-            ctx.session.add(row)
+        ctx.session.flush()
     except IntegrityError:
         raise AlreadyBilled(f"Boundary {k} of {sub.public_id} is already billed.") from None
     return row
@@ -80,9 +83,9 @@ def _issue(ctx: Ctx, invoice: Invoice, sub: Subscription) -> None:
     ctx.session.flush()
     events.record(ctx, "invoice.created", invoice_view(invoice))
     if invoice.collection_method == "send_invoice":
-        lifecycle.send_invoice(ctx, invoice.public_id)
+        lifecycle.send_loaded_invoice(ctx, invoice)
         return
-    lifecycle.finalize_invoice(ctx, invoice.public_id)
+    lifecycle.finalize_new_invoice(ctx, invoice)
     if invoice.amount_due > 0:
         collect_automatically(ctx, invoice, sub)
 

@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import select
 
-from folio.db.models import Invoice, Meter, Subscription, UsageEvent
+from folio.db.models import Invoice, Subscription, UsageEvent
 from folio.domain.billing.aggregation import Aggregation, UsagePoint, aggregate
 from folio.domain.billing.bill import LineSpec, SubscriptionSnapshot, bill_period, coverage
 from folio.domain.billing.periods import BillingTiming, Period
@@ -40,9 +40,33 @@ class BoundaryBill:
     invoice: InvoiceCreate
 
 
-def _usage(ctx: Ctx, meter: Meter, customer_id: int, start: int, end: int) -> Decimal:
+@dataclass(frozen=True)
+class MeterRule:
+    code: str
+    aggregation: Aggregation
+    property: str | None
+
+
+# meters never change once created (ADR 11): their rules are cached per process
+_METERS: dict[tuple[int, bool, str], MeterRule] = {}
+
+
+def meter_rules(ctx: Ctx, codes: set[str]) -> dict[str, MeterRule]:
+    found = {c: _METERS[(ctx.account_id, ctx.livemode, c)] for c in codes
+             if (ctx.account_id, ctx.livemode, c) in _METERS}
+    missing = codes - set(found)
+    if missing:
+        if len(_METERS) > 50_000:
+            _METERS.clear()
+        for code, meter in meters_by_code(ctx, missing).items():
+            rule = MeterRule(meter.code, Aggregation(meter.aggregation), meter.property)
+            _METERS[(ctx.account_id, ctx.livemode, code)] = found[code] = rule
+    return found
+
+
+def _usage(ctx: Ctx, meter: MeterRule, customer_id: int, start: int, end: int) -> Decimal:
     t = UsageEvent.__table__.c
-    unique = meter.aggregation == Aggregation.UNIQUE_COUNT.value
+    unique = meter.aggregation is Aggregation.UNIQUE_COUNT
     columns = [t.timestamp, t.id, t.value] + ([t.properties] if unique else [])
     stmt = select(*columns).where(
         t.account_id == ctx.account_id, t.livemode == ctx.livemode,
@@ -61,7 +85,7 @@ def _usage(ctx: Ctx, meter: Meter, customer_id: int, start: int, end: int) -> De
                 key = None if raw is None else str(raw)
             yield UsagePoint(timestamp=row[0], value=row[2], key=key, sequence=row[1])
 
-    return aggregate(Aggregation(meter.aggregation), points())
+    return aggregate(meter.aggregation, points())
 
 
 def _usage_window(sub: Subscription, period: Period | None, usage_end: int | None
@@ -103,7 +127,7 @@ def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = Fals
     usage: dict[str, Decimal] = {}
     if usage_period is not None:
         codes = metered_meters(plan)
-        meters = meters_by_code(ctx, set(codes.values()))
+        meters = meter_rules(ctx, set(codes.values()))
         for feature_code, meter_code in codes.items():
             meter = meters.get(meter_code)
             usage[feature_code] = Decimal(0) if meter is None else _usage(
