@@ -120,7 +120,7 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    summary = run_billing(db, end)
+    summary = run_billing(db, end, commit_every=opts.commit_every)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -132,7 +132,7 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         print(out.getvalue())
-    return {"db": kind, "n": opts.n, "events": opts.n * opts.events,
+    return {"db": kind, "n": opts.n, "commit_every": opts.commit_every, "events": opts.n * opts.events,
             "setup_s": setup_seconds, "seconds": seconds, "invoices": summary.invoices,
             "failures": len(summary.failures), "rate": summary.invoices / seconds,
             "drafts_left": finalized is not None,
@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="subscriptions (default 5,000; BILLING_BENCH_N)")
     parser.add_argument("--events", type=int, default=3, help="usage events per subscription")
     parser.add_argument("--pg-url", default=api_bench.PG_URL)
+    parser.add_argument("--commit-every", type=int, default=1,
+                        help="subscriptions per transaction (1: each in its own)")
     parser.add_argument("--profile", action="store_true")
     opts = parser.parse_args(argv)
     kinds = ["postgres", "sqlite"] if opts.db == "both" else [opts.db]
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         r = run_database(kind, opts)
         verdict = "meets" if r["rate"] >= TARGET else "below"
-        print(f"{r['db']:8} {r['invoices']:>7,} invoices from {r['n']:,} subscriptions "
+        print(f"{r['db']:8} commit every {r['commit_every']:>3}: {r['invoices']:>7,} invoices from {r['n']:,} subscriptions "
               f"({r['events']:,} events) in {r['seconds']:.1f} s = {r['rate']:,.0f} "
               f"invoices/s ({verdict} the {TARGET:,}/s target on PostgreSQL); "
               f"failures {r['failures']}{' ' + str(r['first_failure']) if r['failures'] else ''}"

@@ -36,14 +36,16 @@ def invoice_counts(db: Database, account_id: int) -> list[tuple[str | None, int]
                 Invoice.account_id == account_id).group_by(Invoice.subscription_ref))]
 
 
+@pytest.mark.parametrize("commit_every", [1, 4])
 def test_racing_runs_create_one_invoice_per_subscription_and_period(
-        tenant: Tenant, db: Database) -> None:
+        tenant: Tenant, db: Database, commit_every: int) -> None:
     start = now() - 20 * DAY
     subs = subscriptions(tenant, 6, start)
     # three boundaries due: the runs catch up period after period
     at = subs[0]["current_period_end"] + 62 * DAY
     account = tenant.keys.account.id
-    results = race([partial(run_billing, db, at, accounts=[account]) for _ in range(4)])
+    results = race([partial(run_billing, db, at, accounts=[account],
+                            commit_every=commit_every) for _ in range(4)])
     summaries = [r for r in results if not isinstance(r, BaseException)]
     assert len(summaries) == 4
     assert all(s.failures == [] for s in summaries)
@@ -72,15 +74,19 @@ def test_the_constraint_refuses_a_second_invoice_for_a_period(tenant: Tenant,
         session.flush()
 
 
-def test_a_failing_subscription_never_stops_the_run(db: Database, client: Any) -> None:
+@pytest.mark.parametrize("commit_every", [1, 10])
+def test_a_failing_subscription_never_stops_the_run(db: Database, client: Any,
+                                                    commit_every: int) -> None:
     good, bad = make_tenant(db, client, "Good"), make_tenant(db, client, "Bad")
     start = now() - 5 * DAY
-    good_subs = subscriptions(good, 2, start)
+    good_subs = subscriptions(good, 1, start)
     bad_subs = subscriptions(bad, 1, start)
+    good_subs += subscriptions(good, 1, start)  # the bad one sits between two good ones
     # the bad account now requires e-invoices it cannot produce: finalizing fails
     bad.ok("POST", "/v1/account", {"einvoice_required": True})
     at = good_subs[0]["current_period_end"]
-    summary = run_billing(db, at, accounts=[good.keys.account.id, bad.keys.account.id])
+    summary = run_billing(db, at, accounts=[good.keys.account.id, bad.keys.account.id],
+                          commit_every=commit_every)
     assert [f.subscription for f in summary.failures] == [bad_subs[0]["id"]]
     assert "einvoice" in summary.failures[0].reason
     assert summary.invoices == 2

@@ -54,7 +54,11 @@ def render_summary(summary: BillingSummary, seconds: float, out: Console) -> Non
 
 @bill_app.command("run")
 def run(at: str = typer.Option(None, "--at", help="Bill what is due at this instant "
-                               "(unix seconds or ISO 8601; default now)")) -> None:
+                               "(unix seconds or ISO 8601; default now)"),
+        commit_every: int = typer.Option(1, "--commit-every", min=1, max=1000,
+                                         help="Subscriptions per transaction (each in "
+                                              "its own savepoint); 1: one transaction "
+                                              "each")) -> None:
     """Bill every subscription whose period has ended: one invoice per subscription and
     period, finalized and collected. A failing subscription is reported, never stops the
     run; running it again bills nothing twice."""
@@ -69,7 +73,8 @@ def run(at: str = typer.Option(None, "--at", help="Bill what is due at this inst
         def progress(done: int, found: int) -> None:
             bar.update(task, completed=done, total=found)
 
-        summary = run_billing(db, instant, progress=progress)
+        summary = run_billing(db, instant, progress=progress,
+                              commit_every=commit_every)
     render_summary(summary, time.perf_counter() - started, console)
     db.dispose()
     if summary.failures:

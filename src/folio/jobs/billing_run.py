@@ -19,11 +19,12 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from folio.db.engine import Database
 from folio.db.models import Subscription
 from folio.domain.errors import DomainError
-from folio.services.billing_run import AlreadyBilled, catch_up, lock_subscription
+from folio.services.billing_run import AlreadyBilled, Billed, catch_up, lock_subscription
 from folio.services.context import Ctx
 
 log = logging.getLogger("folio.billing")
@@ -69,29 +70,66 @@ def due_subscriptions(database: Database, at: int, *, test_clock_id: int | None 
         return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]
 
 
+def _bill_in(session: Session, due: Due, at: int, clock: Callable[[], int],
+             on_boundary_clock: bool) -> list[Billed]:
+    sub_id, _, account_id, livemode = due
+    ctx = Ctx(session, account_id=account_id, livemode=livemode, clock=clock)
+    sub = lock_subscription(ctx, sub_id)
+    if sub is None:
+        return []
+    return catch_up(ctx, sub, at, on_boundary_clock=on_boundary_clock)
+
+
+def _count(summary: BillingSummary, billed: list[Billed]) -> None:
+    for b in billed:
+        if b.invoice is not None:
+            summary.invoices += 1
+            summary.amounts[b.invoice.currency] += b.invoice.total
+
+
+def _failed(summary: BillingSummary, public_id: str, exc: Exception) -> None:
+    if isinstance(exc, AlreadyBilled):
+        return  # another run billed it first
+    if isinstance(exc, DomainError):
+        summary.failures.append(Failure(public_id, f"{exc.code}: {exc.message}"))
+        return
+    log.error("billing %s failed", public_id, exc_info=exc)
+    summary.failures.append(Failure(public_id, f"{type(exc).__name__}: {exc}"))
+
+
 def bill_subscription(database: Database, due: Due, at: int, summary: BillingSummary, *,
                       clock: Callable[[], int], on_boundary_clock: bool = False) -> None:
     """One subscription in one transaction; a failure is recorded, never raised."""
-    sub_id, public_id, account_id, livemode = due
     summary.subscriptions += 1
     try:
         with database.transaction() as session:
-            ctx = Ctx(session, account_id=account_id, livemode=livemode, clock=clock)
-            sub = lock_subscription(ctx, sub_id)
-            if sub is None:
-                return
-            billed = catch_up(ctx, sub, at, on_boundary_clock=on_boundary_clock)
-        for b in billed:
-            if b.invoice is not None:
-                summary.invoices += 1
-                summary.amounts[b.invoice.currency] += b.invoice.total
-    except AlreadyBilled:
-        return  # another run billed it first
-    except DomainError as exc:
-        summary.failures.append(Failure(public_id, f"{exc.code}: {exc.message}"))
+            billed = _bill_in(session, due, at, clock, on_boundary_clock)
+        _count(summary, billed)
     except Exception as exc:  # one subscription never stops the run
-        log.exception("billing %s failed", public_id)
-        summary.failures.append(Failure(public_id, f"{type(exc).__name__}: {exc}"))
+        _failed(summary, due[1], exc)
+
+
+def bill_group(database: Database, group: list[Due], at: int, summary: BillingSummary,
+               *, clock: Callable[[], int]) -> None:
+    """Several subscriptions in one transaction, each inside its own savepoint: a failing
+    one is rolled back alone and recorded; the others commit together (one commit, one
+    WAL flush, for the group)."""
+    done: list[list[Billed]] = []
+    try:
+        with database.transaction() as session:
+            for due in group:
+                summary.subscriptions += 1
+                try:
+                    with session.begin_nested():
+                        done.append(_bill_in(session, due, at, clock, False))
+                except Exception as exc:  # rolled back to the savepoint
+                    _failed(summary, due[1], exc)
+    except Exception as exc:  # the commit itself failed: nothing of the group stays
+        for due in group:
+            _failed(summary, due[1], exc)
+        return
+    for billed in done:
+        _count(summary, billed)
 
 
 def _fixed(instant: int) -> Callable[[], int]:
@@ -100,17 +138,28 @@ def _fixed(instant: int) -> Callable[[], int]:
 
 def run_billing(database: Database, at: int, *,
                 progress: Callable[[int, int], None] | None = None,
-                accounts: Collection[int] | None = None) -> BillingSummary:
+                accounts: Collection[int] | None = None,
+                commit_every: int = 1) -> BillingSummary:
     """Bills every subscription due at `at` (unix seconds), of every account or of
     `accounts` (internal ids). `progress(done, found)` is called after each subscription
-    (the CLI draws its progress bar with it)."""
+    or group (the CLI draws its progress bar with it).
+
+    `commit_every`: 1 (default) bills each subscription in its own transaction; N > 1
+    bills N subscriptions per transaction, each in a savepoint (a failure still rolls
+    back only its own subscription; a crash loses at most the uncommitted group, which
+    the next run bills again)."""
     summary = BillingSummary(at=at)
     after = 0
     found = 0
+    clock = _fixed(at)
     while batch := due_subscriptions(database, at, after_id=after, accounts=accounts):
         found += len(batch)
-        for due in batch:
-            bill_subscription(database, due, at, summary, clock=_fixed(at))
+        step = max(1, commit_every)
+        for i in range(0, len(batch), step):
+            if step == 1:
+                bill_subscription(database, batch[i], at, summary, clock=clock)
+            else:
+                bill_group(database, batch[i:i + step], at, summary, clock=clock)
             if progress is not None:
                 progress(summary.subscriptions, found)
         after = batch[-1][0]

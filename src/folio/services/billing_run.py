@@ -103,7 +103,7 @@ def bill_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
     bill = bill_for_boundary(ctx, sub, k, final=final, usage_end=usage_end)
     invoice = None
     if bill.lines:
-        invoice = draft_of(ctx, bill)
+        invoice = draft_of(ctx, bill, sub.customer)
         _issue(ctx, invoice, sub)
         claim.invoice_id = invoice.id
     sub.pending_prorations = []

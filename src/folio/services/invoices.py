@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from folio.db.models import Invoice, InvoiceLine
+from folio.db.models import Customer, Invoice, InvoiceLine
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.domain.errors import InvalidInput, InvalidState, NotFound
 from folio.domain.money import normalize_currency
@@ -148,9 +148,12 @@ def _line_from_input(ctx: Ctx, invoice: Invoice, data: LineCreate, position: int
     )
 
 
-def build_draft(ctx: Ctx, data: InvoiceCreate) -> Invoice:
-    """An unsaved draft with its lines and totals: the shared path of create and preview."""
-    customer = get_customer(ctx, data.customer, param="customer")
+def build_draft(ctx: Ctx, data: InvoiceCreate, *, customer: Customer | None = None
+                ) -> Invoice:
+    """An unsaved draft with its lines and totals: the shared path of create and preview.
+    `customer`: the customer `data.customer` names, when the caller has it loaded."""
+    if customer is None or customer.public_id != data.customer:
+        customer = get_customer(ctx, data.customer, param="customer")
     currency = normalize_currency(data.currency or customer.currency
                                   or ctx.account.default_currency)
     invoice = Invoice(**ctx.owned(), status=InvoiceStatus.DRAFT.value, currency=currency,

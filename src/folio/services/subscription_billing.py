@@ -15,7 +15,7 @@ from typing import Any, cast
 
 from sqlalchemy import select
 
-from folio.db.models import Invoice, Subscription, UsageEvent
+from folio.db.models import Customer, Invoice, Subscription, UsageEvent
 from folio.domain.billing.aggregation import Aggregation, UsagePoint, aggregate
 from folio.domain.billing.bill import LineSpec, SubscriptionSnapshot, bill_period, coverage
 from folio.domain.billing.periods import BillingTiming, Period
@@ -157,9 +157,9 @@ def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = Fals
     return BoundaryBill(boundary=k, lines=lines, invoice=data)
 
 
-def draft_of(ctx: Ctx, bill: BoundaryBill) -> Invoice:
+def draft_of(ctx: Ctx, bill: BoundaryBill, customer: Customer | None = None) -> Invoice:
     """The unsaved invoice of a boundary bill (the one calculation path)."""
-    invoice = build_draft(ctx, bill.invoice)
+    invoice = build_draft(ctx, bill.invoice, customer=customer)
     for line, spec in zip(invoice.lines, bill.lines, strict=True):
         if spec.tiers:
             line.tiers = [tier_view(t) for t in spec.tiers]

@@ -316,7 +316,7 @@ def upcoming_invoice(ctx: Ctx, sub_id: str) -> dict[str, Any]:
         raise InvalidState(f"Subscription {sub.public_id} has no upcoming invoice.",
                            code="subscription_canceled")
     bill = bill_for_boundary(ctx, sub, sub.next_boundary, final=sub.cancel_at_period_end)
-    invoice = draft_of(ctx, bill)
+    invoice = draft_of(ctx, bill, sub.customer)
     if invoice.apply_credit_balance:
         apply_available_credit(ctx, invoice, sub.next_billing_at)
     view = invoice_view(invoice)
