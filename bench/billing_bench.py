@@ -132,7 +132,8 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         print(out.getvalue())
-    return {"db": kind, "n": opts.n, "commit_every": opts.commit_every, "events": opts.n * opts.events,
+    return {"db": kind, "n": opts.n, "commit_every": opts.commit_every,
+            "events": opts.n * opts.events,
             "setup_s": setup_seconds, "seconds": seconds, "invoices": summary.invoices,
             "failures": len(summary.failures), "rate": summary.invoices / seconds,
             "drafts_left": finalized is not None,
@@ -155,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         r = run_database(kind, opts)
         verdict = "meets" if r["rate"] >= TARGET else "below"
-        print(f"{r['db']:8} commit every {r['commit_every']:>3}: {r['invoices']:>7,} invoices from {r['n']:,} subscriptions "
+        print(f"{r['db']:8} commit every {r['commit_every']:>3}: {r['invoices']:>7,} invoices "
+              f"from {r['n']:,} subscriptions "
               f"({r['events']:,} events) in {r['seconds']:.1f} s = {r['rate']:,.0f} "
               f"invoices/s ({verdict} the {TARGET:,}/s target on PostgreSQL); "
               f"failures {r['failures']}{' ' + str(r['first_failure']) if r['failures'] else ''}"

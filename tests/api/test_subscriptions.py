@@ -19,7 +19,8 @@ def subscribe(t: Tenant, plan: str, **fields: Any) -> dict[str, Any]:
 class TestPlans:
     def test_create_get_list_update(self, tenant: Tenant) -> None:
         plan = metered_plan(tenant)
-        assert plan["object"] == "plan" and plan["id"].startswith("plan_")
+        assert plan["object"] == "plan"
+        assert plan["id"].startswith("plan_")
         assert [f["kind"] for f in plan["features"]] == ["metered", "seats", "boolean"]
         assert plan["features"][0]["meter"] == "api_calls"
         assert tenant.ok("GET", f"/v1/plans/{plan['id']}") == plan
@@ -53,7 +54,8 @@ class TestSubscriptionBilling:
         assert sub["status"] == "active"
         first = invoices_of(tenant, sub["id"])
         assert len(first) == 1
-        assert first[0]["status"] == "open" and first[0]["number"]
+        assert first[0]["status"] == "open"
+        assert first[0]["number"]
         assert [(x["type"], x["amount"]) for x in first[0]["lines"]["data"]] == [
             ("plan_base", 2000), ("feature_seats", 500)]
         usage(tenant, sub["customer"], [("e1", start + DAY, "1500"),
@@ -75,7 +77,8 @@ class TestSubscriptionBilling:
         assert second["total"] == upcoming["total"]
         assert [(x["type"], x["amount"]) for x in second["lines"]["data"]] == [
             (x["type"], x["amount"]) for x in upcoming["lines"]["data"]]
-        assert second["subscription"] == sub["id"] and second["plan_name"] == "Pro"
+        assert second["subscription"] == sub["id"]
+        assert second["plan_name"] == "Pro"
         again = run_billing(db, boundary + 10, accounts=[tenant.keys.account.id])
         assert len(invoices_of(tenant, sub["id"])) == 2
         assert again.invoices == 0
@@ -91,7 +94,8 @@ class TestSubscriptionBilling:
         assert invoices_of(tenant, sub["id"]) == []
         run_billing(db, sub["current_period_end"], accounts=[tenant.keys.account.id])
         (invoice,) = invoices_of(tenant, sub["id"])
-        assert invoice["status"] == "open" and invoice["sent_at"] == sub["current_period_end"]
+        assert invoice["status"] == "open"
+        assert invoice["sent_at"] == sub["current_period_end"]
         assert invoice["due_date"] == sub["current_period_end"] + 14 * DAY
         assert [(x["type"], x["amount"]) for x in invoice["lines"]["data"]] == [
             ("plan_base", 2000), ("feature_seats", 0), ("feature_overage", 0)]
