@@ -184,6 +184,15 @@ class TestReadsAndTenancy:
         sub = w.subscribe()
         assert_error(tenant.post(f"/v1/test_clocks/{w.clock}/advance",
                                  {"frozen_time": MARCH - 1}), 400, "test_clock_backwards")
+        key = {"Idempotency-Key": "advance-1"}
+        first = tenant.post(f"/v1/test_clocks/{w.clock}/advance",
+                            {"frozen_time": utc(2026, 4, 2)}, **key)
+        again = tenant.post(f"/v1/test_clocks/{w.clock}/advance",
+                            {"frozen_time": utc(2026, 4, 2)}, **key)
+        assert again.status_code == 200
+        assert again.json() == first.json()
+        assert again.headers["Idempotent-Replayed"] == "true"
+        assert len(invoices_of(tenant, sub["id"])) == 2
         listed = tenant.ok("GET", "/v1/test_clocks")["data"]
         assert [c["id"] for c in listed] == [w.clock]
         gone = tenant.delete(f"/v1/test_clocks/{w.clock}").json()

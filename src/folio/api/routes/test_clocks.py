@@ -9,8 +9,8 @@ from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
 from folio.api.schemas import ListOf
 from folio.api.subscription_schemas import DeletedOut, TestClockOut
-from folio.domain.errors import Conflict
-from folio.jobs.billing_run import advance_clock
+from folio.domain.errors import Conflict, InvalidInput
+from folio.jobs.billing_run import BillingSummary, advance_clock
 from folio.services import test_clocks
 from folio.services.context import Ctx
 from folio.services.test_clocks import TestClockAdvance, TestClockCreate, test_clock_view
@@ -54,15 +54,26 @@ async def advance_clock_route(clock_id: str, body: TestClockAdvance, call: CallD
         def check(ctx: Ctx) -> int:
             return test_clocks.check_advance(ctx, clock_id, body.frozen_time).id
 
-        with call.app.db.transaction(write=False) as session:
-            clock_pk = check(call._ctx(session))
-        summary = advance_clock(call.app.db, call.principal.account_id, clock_pk,
-                                body.frozen_time)
-        if summary.failures:
-            first = summary.failures[0]
-            raise Conflict(f"Billing {first.subscription} failed: {first.reason}",
-                           code="test_clock_advance_failed")
+        try:
+            with call.app.db.transaction(write=False) as session:
+                clock_pk = check(call._ctx(session))
+        except InvalidInput as exc:
+            # a replay of an advance that succeeded: the write below answers it (the
+            # stored response, or the same error without an Idempotency-Key)
+            if exc.code != "test_clock_backwards" or not call.idempotency_key:
+                raise
+        else:
+            summary = advance_clock(call.app.db, call.principal.account_id, clock_pk,
+                                    body.frozen_time)
+            _raise_for(summary)
         return call.write(lambda ctx: test_clock_view(
             test_clocks.finish_advance(ctx, clock_id, body.frozen_time)), body)
 
     return await run_in_threadpool(run)
+
+
+def _raise_for(summary: BillingSummary) -> None:
+    if summary.failures:
+        first = summary.failures[0]
+        raise Conflict(f"Billing {first.subscription} failed: {first.reason}",
+                       code="test_clock_advance_failed")
