@@ -63,6 +63,26 @@ class TestTrial:
         assert sub["trial_end"] == start + 23 * 3600
 
 
+class TestAnchor:
+    def test_a_stub_before_the_anchor_is_a_proration_debit(self, tenant: Tenant) -> None:
+        w = World(tenant)
+        anchor = utc(2026, 3, 15)
+        sub = w.subscribe(billing_anchor=anchor)
+        # the stub [Mar 1, Mar 15) is half of the period that ends at the anchor
+        # (Feb 15 - Mar 15, 28 days): 2000 x 14/28
+        assert [p["amount"] for p in sub["pending_prorations"]] == [1000]
+        assert invoices_of(tenant, sub["id"]) == []
+        w.advance(anchor)
+        (first,) = invoices_of(tenant, sub["id"])
+        assert amounts(first) == [("plan_base", 2000), ("feature_seats", 0),
+                                  ("feature_overage", 0), ("proration", 1000)]
+        usage_line = first["lines"]["data"][2]
+        assert (usage_line["period"]["start"], usage_line["period"]["end"]) == (MARCH, anchor)
+        assert_error(tenant.post("/v1/subscriptions", {
+            "customer": w.customer, "plan": w.plan["id"], "billing_anchor": utc(2026, 5, 1)}),
+            400, "billing_anchor_invalid", "billing_anchor")
+
+
 class TestProration:
     def test_seats_change_mid_period(self, tenant: Tenant) -> None:
         w = World(tenant)

@@ -30,6 +30,21 @@ class TestPlans:
         listed = tenant.ok("GET", "/v1/plans?active=false")["data"]
         assert [p["id"] for p in listed] == [plan["id"]]
 
+    def test_volume_and_package_models(self, tenant: Tenant) -> None:
+        tenant.ok("POST", "/v1/meters", {"code": "gb", "name": "GB"})
+        tenant.ok("POST", "/v1/meters", {"code": "sms", "name": "SMS"})
+        plan = tenant.ok("POST", "/v1/plans", {
+            "name": "Mixed", "currency": "jpy", "base_amount": 0, "interval": "weekly",
+            "billing_timing": "in_arrears", "features": [
+                {"code": "gb", "name": "Storage", "kind": "metered", "charge": {
+                    "model": "volume", "tiers": [
+                        {"up_to": "100", "unit_amount_decimal": "3"},
+                        {"up_to": None, "unit_amount_decimal": "2", "flat_amount": 50}]}},
+                {"code": "sms", "name": "SMS", "kind": "metered", "charge": {
+                    "model": "package", "package_size": "100", "package_amount": 700}}]})
+        assert [f["charge"]["model"] for f in plan["features"]] == ["volume", "package"]
+        assert plan["features"][1]["charge"]["package_size"] == "100"
+
     def test_bad_charge_models_are_400(self, tenant: Tenant) -> None:
         tenant.ok("POST", "/v1/meters", {"code": "calls", "name": "Calls"})
         base = {"name": "X", "currency": "eur", "base_amount": 100}
