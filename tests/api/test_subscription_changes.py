@@ -83,6 +83,24 @@ class TestAnchor:
             400, "billing_anchor_invalid", "billing_anchor")
 
 
+class TestDiscounts:
+    def test_coupon_durations_count_invoices(self, tenant: Tenant) -> None:
+        w = World(tenant)
+        once = tenant.ok("POST", "/v1/coupons", {"percent_off": "10", "duration": "once"})
+        twice = tenant.ok("POST", "/v1/coupons", {"amount_off": 100, "currency": "eur",
+                                                  "duration": "repeating",
+                                                  "duration_in_months": 2})
+        sub = w.subscribe(discounts=[{"coupon": once["id"]}, {"coupon": twice["id"]},
+                                     {"amount_off": 1}])
+        assert [d.get("invoices_left") for d in sub["discounts"]] == [1, None]
+        w.advance(utc(2026, 5, 2))
+        totals = [i["total"] for i in invoices_of(tenant, sub["id"])]
+        # 2000 - 10 % - 100 - 1; then 2000 - 100 - 1; then 2000 - 1
+        assert totals == [1699, 1899, 1999]
+        assert w.sub(sub["id"])["discounts"] == [
+            {"amount_off": 1, "invoices_left": None}]
+
+
 class TestProration:
     def test_seats_change_mid_period(self, tenant: Tenant) -> None:
         w = World(tenant)

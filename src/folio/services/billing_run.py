@@ -9,6 +9,7 @@ transaction per subscription; nothing here commits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -90,6 +91,19 @@ def _issue(ctx: Ctx, invoice: Invoice, sub: Subscription) -> None:
         collect_automatically(ctx, invoice, sub)
 
 
+def spend_discounts(discounts: list[Any]) -> list[Any]:
+    """One invoice used each discount: those with a limited number of invoices count down
+    and are gone at zero."""
+    out = []
+    for d in discounts:
+        left = d.get("invoices_left")
+        if left is None:
+            out.append(d)
+        elif left > 1:
+            out.append({**d, "invoices_left": left - 1})
+    return out
+
+
 def bill_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
                   usage_end: int | None = None) -> Billed:
     """Bills boundary k (the caller holds the subscription lock and sets the clock to
@@ -106,6 +120,7 @@ def bill_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
         invoice = draft_of(ctx, bill, sub.customer)
         _issue(ctx, invoice, sub)
         claim.invoice_id = invoice.id
+        sub.discounts = spend_discounts(sub.discounts or [])
     sub.pending_prorations = []
     cycle = cycle_of(sub)
     sub.next_boundary = k + 1

@@ -151,7 +151,9 @@ def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = Fals
         period_end=shown.end if shown else None, plan_name=plan.name,
         subscription=sub.public_id, invoice_type="recurring",
         default_tax_rates=list(sub.default_tax_rates or []),
-        discounts=[DiscountInput.model_validate(d) for d in sub.discounts or []],
+        discounts=[DiscountInput.model_validate({k: v for k, v in d.items()
+                                                 if k != "invoices_left"})
+                   for d in sub.discounts or []],
         apply_credit_balance=sub.apply_credit_balance,
         lines=[_line_input(s) for s in lines], metadata={})
     return BoundaryBill(boundary=k, lines=lines, invoice=data)

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from folio.db.models import Subscription
+from folio.db.models import Coupon, Subscription
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.domain.billing.periods import BillingCycle, Interval, trial_end, zone
 from folio.domain.billing.proration import ProrationLine, prorate_cancellation, prorate_change
@@ -113,6 +113,26 @@ def _stored(lines: list[ProrationLine]) -> list[dict[str, Any]]:
             for p in lines if p.amount != 0]
 
 
+def _discounts_with_duration(ctx: Ctx, discounts: list[DiscountInput], currency: str
+                             ) -> list[dict[str, Any]]:
+    """The discounts as given, each with how many more invoices it applies to: a coupon's
+    `once` is 1, `repeating` its duration_in_months (counted in invoices), `forever` and
+    inline discounts None (every invoice)."""
+    resolve_discounts(ctx, discounts, currency, "discounts")  # validates every one
+    out: list[dict[str, Any]] = []
+    for d in discounts:
+        left: int | None = None
+        if d.coupon:
+            coupon = get_by_public_id(ctx.session, Coupon, ctx.scope, d.coupon,
+                                      param="discounts")
+            if coupon.duration == "once":
+                left = 1
+            elif coupon.duration == "repeating":
+                left = coupon.duration_in_months or 1
+        out.append({**d.model_dump(mode="json", exclude_none=True), "invoices_left": left})
+    return out
+
+
 def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
     customer = get_customer(ctx, data.customer, param="customer")
     plan = get_plan(ctx, data.plan, param="plan")
@@ -149,11 +169,10 @@ def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
         seats=data.seats,
         default_tax_rates=check_tax_rates(ctx, data.default_tax_rates or [],
                                           "default_tax_rates"),
-        discounts=[d.model_dump(mode="json", exclude_none=True) for d in data.discounts or []],
+        discounts=_discounts_with_duration(ctx, data.discounts or [], plan.currency),
         apply_credit_balance=data.apply_credit_balance, next_boundary=0,
         next_billing_at=anchor, current_period_start=start, current_period_end=anchor,
         cancel_at_period_end=False, pending_prorations=[], metadata_=data.metadata or {})
-    resolve_discounts(ctx, data.discounts or [], plan.currency, "discounts")  # validates
     sub.customer, sub.plan = customer, plan
     sub.updated = sub.created
     sub.pending_prorations = _stub_proration(sub)
