@@ -73,6 +73,7 @@ bench: install ## Benchmarks (ratios against floors measured in the same run)
 	$(BIN)/python bench/api_bench.py
 	$(BIN)/python bench/usage_bench.py
 	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/billing_bench.py
 
 clean: ## Remove the venv and local databases
 	rm -rf $(VENV) demo.db* folio.db* .alembic-check.db

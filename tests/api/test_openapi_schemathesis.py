@@ -73,6 +73,15 @@ class Seeded:
         schedule = t.ok("POST", "/v1/recurring_schedules", {
             "customer": customer["id"], "frequency": {"interval": "month"}, "count": 3,
             "start_at": 4_000_000_000, "template": {"lines": [{"unit_amount": 500}]}})
+        plan = t.ok("POST", "/v1/plans", {
+            "name": "Seeded", "currency": "eur", "base_amount": 1000,
+            "features": [{"code": "api_calls", "name": "API calls", "kind": "metered",
+                          "included": "10", "charge": {"model": "per_unit",
+                                                       "unit_amount_decimal": "2"}}]})
+        clock = t.ok("POST", "/v1/test_clocks", {"frozen_time": 1_780_000_000})
+        clocked = t.ok("POST", "/v1/customers", {"name": "Clocked", "test_clock": clock["id"]})
+        subs = [t.ok("POST", "/v1/subscriptions", {"customer": c, "plan": plan["id"]})
+                for c in (customer["id"], clocked["id"])]
         event = t.ok("GET", "/v1/events")["data"][0]
         self.path_ids: dict[str, list[str]] = {
             "customer_id": [customer["id"]], "product_id": [product["id"]],
@@ -82,12 +91,14 @@ class Seeded:
             "credit_note_id": [credit["id"]], "event_id": [event["id"]],
             "grant_id": [grant["id"]],
             "meter_id": [meter["id"]], "method_id": [method["id"]],
-            "schedule_id": [schedule["id"]],
+            "schedule_id": [schedule["id"]], "plan_id": [plan["id"]],
+            "sub_id": [x["id"] for x in subs], "clock_id": [clock["id"]],
         }
         self.body_ids: dict[str, str] = {
             "customer": customer["id"], "invoice": open_inv["id"], "product": product["id"],
             "price": price["id"], "coupon": coupon["id"],
             "invoice_line": open_inv["lines"]["data"][0]["id"], "feature": meter["code"],
+            "plan": plan["id"], "test_clock": clock["id"],
         }
         self.tax_rate = rate["id"]
 

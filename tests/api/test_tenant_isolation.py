@@ -22,7 +22,8 @@ from tests.conftest import Tenant, make_tenant
 # distinctive names: none of them may ever appear in another tenant's response
 SECRET_NAMES = ("Zebulon Quarterly Holdings", "zebulon-books@example.com", "Quuxinator 9000",
                 "Zebulon VAT", "ZEBULON-PROMO", "Gadget nickname zeb", "Confidential work zeb",
-                "Zebulon metered calls", "zebulon-usage-event-1")
+                "Zebulon metered calls", "zebulon-usage-event-1", "Zebulon Gold plan",
+                "Zebulon clock")
 
 
 @dataclass
@@ -79,8 +80,16 @@ def _build_world(a: Tenant) -> World:
     schedule = a.ok("POST", "/v1/recurring_schedules", {
         "customer": cus["id"], "frequency": {"interval": "month"}, "start_at": 4_000_000_000,
         "template": {"lines": [{"description": SECRET_NAMES[6], "unit_amount": 900}]}})
-    event = a.ok("GET", "/v1/events")["data"][0]
     w.ids.update(payment_method=method["id"], recurring_schedule=schedule["id"])
+    plan = a.ok("POST", "/v1/plans", {
+        "name": SECRET_NAMES[9], "currency": "eur", "base_amount": 900,
+        "features": [{"code": "calls", "name": "Calls", "kind": "metered",
+                      "charge": {"model": "per_unit", "unit_amount_decimal": "1"}}]})
+    sub = a.ok("POST", "/v1/subscriptions", {"customer": cus["id"], "plan": plan["id"]})
+    clock = a.ok("POST", "/v1/test_clocks", {"frozen_time": 1_780_000_000,
+                                            "name": SECRET_NAMES[10]})
+    event = a.ok("GET", "/v1/events")["data"][0]
+    w.ids.update(plan=plan["id"], subscription=sub["id"], test_clock=clock["id"])
     w.ids.update(
         customer=cus["id"], product=product["id"],
         price=price["id"], tax_rate=rate["id"], coupon=coupon["id"], draft=draft["id"],
@@ -105,6 +114,8 @@ PARAM_KINDS = {
     "tax_rate_id": "tax_rate", "coupon_id": "coupon", "payment_id": "payment",
     "credit_note_id": "credit_note", "event_id": "event", "grant_id": "credit_grant",
     "meter_id": "meter", "method_id": "payment_method", "schedule_id": "recurring_schedule",
+    "plan_id": "plan", "sub_id": "subscription",
+    "clock_id": "test_clock",
 }
 INVOICE_VARIANTS = (("draft", "draft_line"), ("open", "open_line"))
 # minimal valid bodies (so the request reaches the lookup, not body validation)
@@ -120,6 +131,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "/v1/coupons/{coupon_id}": {"name": "Renamed"},
     "/v1/customers/{customer_id}/payment_methods": {"token": "pm_card_visa"},
     "/v1/recurring_schedules/{schedule_id}": {"auto_finalize": True},
+    "/v1/plans/{plan_id}": {"name": "Renamed"},
+    "/v1/subscriptions/{sub_id}": {"seats": 3},
+    "/v1/test_clocks/{clock_id}/advance": {"frozen_time": 1_790_000_000},
 }
 
 
@@ -194,6 +208,9 @@ def snapshot(w: World) -> dict[str, Any]:
             "GET", f"/v1/customers/{w.ids['customer']}/credit_grants?limit=100")["data"],
         "events": [e["id"] for e in a.ok("GET", "/v1/events?limit=100")["data"]],
         "usage": a.ok("GET", f"/v1/customers/{w.ids['customer']}/usage"),
+        "plan": a.ok("GET", f"/v1/plans/{w.ids['plan']}"),
+        "subscription": a.ok("GET", f"/v1/subscriptions/{w.ids['subscription']}"),
+        "test_clock": a.ok("GET", f"/v1/test_clocks/{w.ids['test_clock']}"),
     }
 
 
@@ -211,7 +228,8 @@ class TestObjectRoutes:
     def test_route_enumeration_covers_every_resource(self, app: Any, world: World) -> None:
         paths = {path for _, path, _ in object_calls(app, world)}
         for kind in ("customer", "product", "price", "tax_rate", "coupon", "draft", "open",
-                     "payment", "credit_note", "event", "credit_grant", "meter"):
+                     "payment", "credit_note", "event", "credit_grant", "meter", "plan",
+                     "subscription", "test_clock"):
             assert any(world.ids[kind] in p for p in paths), kind
         assert any(world.ids["draft_line"] in p for p in paths)
         methods = {m for m, _, _ in object_calls(app, world)}
@@ -247,7 +265,8 @@ class TestObjectRoutes:
 
 
 LISTS = ("/v1/customers", "/v1/invoices", "/v1/products", "/v1/prices", "/v1/tax_rates",
-         "/v1/coupons", "/v1/payments", "/v1/credit_notes", "/v1/events", "/v1/meters")
+         "/v1/coupons", "/v1/payments", "/v1/credit_notes", "/v1/events", "/v1/meters",
+         "/v1/plans", "/v1/subscriptions", "/v1/test_clocks")
 
 
 class TestLists:
@@ -326,6 +345,8 @@ class TestReferencesInBodies:
             (f"/v1/invoices/{own_draft['id']}/lines/{ids['draft_line']}", {"quantity": "3"}),
             ("/v1/usage_events", {"event_id": "b-1", "customer": ids["customer"],
                                   "feature": "calls", "value": 1}),
+            ("/v1/subscriptions", {"customer": own["id"], "plan": ids["plan"]}),
+            ("/v1/customers", {"name": "Bee 2", "test_clock": ids["test_clock"]}),
         ]
         for path, body in cases:
             r = b.post(path, body)

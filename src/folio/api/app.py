@@ -30,6 +30,8 @@ from folio.api.routes import (
     payment_methods,
     pdfs,
     recurring_schedules,
+    subscriptions,
+    test_clocks,
     usage,
 )
 from folio.config import Settings
@@ -55,7 +57,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.state.metrics = metrics
     errors.install(app)
     for module in (account, customers, credit_grants, catalog, invoices, documents, ledger,
-                   usage, payment_methods, recurring_schedules, pdfs, deliveries):
+                   usage, payment_methods, recurring_schedules, pdfs, deliveries,
+                   subscriptions, test_clocks):
         app.include_router(module.router)
     app.include_router(hosted_page.router)
     app.include_router(static_files.router)

@@ -106,6 +106,7 @@ class CustomerOut(Out):
     contacts: list[Contact]
     credit_balance: dict[str, int]  # usable credit now, per currency (minor units)
     default_payment_method: str | None = None
+    test_clock: str | None = None  # test mode: the clock the customer lives on
 
 
 class ProductOut(Out):
@@ -191,6 +192,18 @@ class Period(BaseModel):
     end: int | None
 
 
+class TierChargeOut(BaseModel):
+    """How one tier priced its part of a usage line (billing runs)."""
+
+    tier: int
+    from_quantity: str
+    up_to: str | None
+    quantity: str
+    unit_amount_decimal: str
+    flat_amount: int
+    amount: int
+
+
 class LineOut(BaseModel):
     id: str | None
     object: Literal["line_item"]
@@ -214,6 +227,7 @@ class LineOut(BaseModel):
     included_quantity: str | None
     used_quantity: str | None
     overage_quantity: str | None
+    tiers: list[TierChargeOut] | None = None
     metadata: dict[str, str]
 
 

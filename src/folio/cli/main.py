@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from folio.cli.billing import bill_app
 from folio.cli.render import render
 from folio.config import Settings
 from folio.db import migrate as migrations
@@ -17,6 +18,7 @@ app = typer.Typer(help="Folio: a self-hostable invoicing engine.", no_args_is_he
 accounts_app = typer.Typer(help="Tenants and their keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.command("render")(render)
+app.add_typer(bill_app, name="bill")
 console = Console(soft_wrap=True)
 
 

@@ -87,6 +87,11 @@ def create_customer(ctx: Ctx, data: CustomerCreate) -> Customer:
         relationship_type=data.relationship_type, einvoice_address=data.einvoice_address,
         metadata_=data.metadata or {},
     )
+    if data.test_clock is not None:
+        from folio.services.test_clocks import get_test_clock
+
+        customer.test_clock_id = get_test_clock(ctx, data.test_clock,
+                                                param="test_clock").id
     ctx.session.add(customer)
     ctx.session.flush()
     _contacts(ctx, customer, data.contacts)

@@ -24,6 +24,11 @@ EVENT_TYPES = frozenset({
     "recurring_schedule.resumed", "recurring_schedule.canceled",
     "recurring_schedule.completed",
     "invoice.email_sent", "invoice.email_failed",
+    "plan.created", "plan.updated",
+    "customer.subscription.created", "customer.subscription.updated",
+    "customer.subscription.trial_ended", "customer.subscription.paused",
+    "customer.subscription.resumed", "customer.subscription.deleted",
+    "test_clock.created", "test_clock.advanced", "test_clock.deleted",
 })
 
 

@@ -53,7 +53,10 @@ RelationshipType = Literal["customer", "supplier", "employee", "beneficiary", "f
                            "donor", "donee", "contact", "service_provider", "partner", "self"]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=40)]
-LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit"]
+LineType = Literal["one_off", "plan_base", "usage", "overage", "discount", "credit",
+                   "feature_overage", "feature_seats", "proration"]
+# line types that may carry a negative unit amount (proration credits are negative)
+NEGATIVE_LINE_TYPES = frozenset({"discount", "credit", "proration"})
 # an EN 16931 electronic address (BT-34 / BT-49): "<EAS scheme>:<identifier>", e.g.
 # "0088:7300010000001" (GLN) or "9930:DE136695976" (German VAT number)
 EInvoiceAddress = Annotated[str, StringConstraints(max_length=120,
@@ -139,6 +142,8 @@ class CustomerCreate(WithMetadata):
     relationship_type: RelationshipType | None = None
     einvoice_address: EInvoiceAddress | None = None
     contacts: list[ContactInput] = Field(default_factory=list, max_length=20)
+    # test mode: attach the customer to a test clock (its subscriptions live on its time)
+    test_clock: PublicId | None = None
 
 
 class CustomerUpdate(WithMetadata):

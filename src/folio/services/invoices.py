@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from folio.db.models import Invoice, InvoiceLine
+from folio.db.models import Customer, Invoice, InvoiceLine
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.domain.errors import InvalidInput, InvalidState, NotFound
 from folio.domain.money import normalize_currency
@@ -15,6 +15,7 @@ from folio.services.catalog import get_price, get_product
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
 from folio.services.inputs import (
+    NEGATIVE_LINE_TYPES,
     InvoiceCreate,
     InvoiceFields,
     InvoiceUpdate,
@@ -121,8 +122,9 @@ def _line_from_input(ctx: Ctx, invoice: Invoice, data: LineCreate, position: int
     else:
         raise InvalidInput("A line needs a price, unit_amount or unit_amount_decimal.",
                            param=f"{param}.unit_amount", code="parameter_missing")
-    if unit < 0 and data.type not in ("discount", "credit"):
-        raise InvalidInput("Only discount and credit lines may have a negative unit amount.",
+    if unit < 0 and data.type not in NEGATIVE_LINE_TYPES:
+        raise InvalidInput("Only discount, credit and proration lines may have a negative "
+                           "unit amount.",
                            param=f"{param}.unit_amount")
     if data.product is not None:
         if product_ref is not None and product_ref != data.product:
@@ -146,9 +148,12 @@ def _line_from_input(ctx: Ctx, invoice: Invoice, data: LineCreate, position: int
     )
 
 
-def build_draft(ctx: Ctx, data: InvoiceCreate) -> Invoice:
-    """An unsaved draft with its lines and totals: the shared path of create and preview."""
-    customer = get_customer(ctx, data.customer, param="customer")
+def build_draft(ctx: Ctx, data: InvoiceCreate, *, customer: Customer | None = None
+                ) -> Invoice:
+    """An unsaved draft with its lines and totals: the shared path of create and preview.
+    `customer`: the customer `data.customer` names, when the caller has it loaded."""
+    if customer is None or customer.public_id != data.customer:
+        customer = get_customer(ctx, data.customer, param="customer")
     currency = normalize_currency(data.currency or customer.currency
                                   or ctx.account.default_currency)
     invoice = Invoice(**ctx.owned(), status=InvoiceStatus.DRAFT.value, currency=currency,
@@ -243,8 +248,9 @@ def update_line(ctx: Ctx, invoice_id: str, line_id: str, data: LineUpdate) -> In
     if changes.get("unit_amount_decimal") is not None:
         line.unit_amount_decimal = changes["unit_amount_decimal"]
         line.price_ref = None
-    if line.unit_amount_decimal < 0 and line.type not in ("discount", "credit"):
-        raise InvalidInput("Only discount and credit lines may have a negative unit amount.",
+    if line.unit_amount_decimal < 0 and line.type not in NEGATIVE_LINE_TYPES:
+        raise InvalidInput("Only discount, credit and proration lines may have a negative "
+                           "unit amount.",
                            param="unit_amount")
     for name in ("description", "quantity", "unit_code"):
         if changes.get(name) is not None:

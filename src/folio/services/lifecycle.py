@@ -78,6 +78,13 @@ def finalize_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
     return invoice
 
 
+def finalize_new_invoice(ctx: Ctx, invoice: Invoice) -> Invoice:
+    """Finalizes a draft this transaction has just created (so nobody else can hold
+    it): the billing run's path, without reading the invoice back."""
+    _finalize(ctx, invoice)
+    return invoice
+
+
 def create_adjustment(ctx: Ctx, data: InvoiceCreate) -> Invoice:
     """An adjustment invoice. A positive one is a draft, issued when it is sent; a
     negative one is a credit and is issued at once: numbered, paid, and its amount put on
@@ -91,7 +98,11 @@ def create_adjustment(ctx: Ctx, data: InvoiceCreate) -> Invoice:
 def send_invoice(ctx: Ctx, invoice_id: str) -> Invoice:
     """Finalizes a draft if needed, marks it sent, and (in the same transaction) records
     its e-mail delivery and the reminders, which the worker sends after commit."""
-    invoice = get_invoice(ctx, invoice_id, for_update=True)
+    return send_loaded_invoice(ctx, get_invoice(ctx, invoice_id, for_update=True))
+
+
+def send_loaded_invoice(ctx: Ctx, invoice: Invoice) -> Invoice:
+    """`send_invoice` for an invoice the caller holds locked (or has just created)."""
     if invoice.collection_method != "send_invoice":
         raise InvalidState("Only invoices with collection_method 'send_invoice' are sent.",
                            code="invoice_not_send_invoice")

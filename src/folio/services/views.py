@@ -103,8 +103,22 @@ def customer_view(c: Customer, *, credit_balance: Mapping[str, int]) -> View:
         "contacts": [contact_view(x) for x in c.contacts],
         "credit_balance": dict(sorted(credit_balance.items())),
         "default_payment_method": c.default_payment_method,
+        "test_clock": _test_clock_ref(c.test_clock_id, c),
         "metadata": c.metadata_ or {},
     }
+
+
+def _test_clock_ref(clock_id: int | None, owner: Any) -> str | None:
+    """The public id of the test clock an object lives on (None for most objects)."""
+    if clock_id is None:
+        return None
+    from sqlalchemy.orm import object_session
+
+    from folio.db.models import TestClock
+
+    session = object_session(owner)
+    clock = session.get(TestClock, clock_id) if session is not None else None
+    return clock.public_id if clock is not None else None
 
 
 def product_view(p: Product) -> View:
@@ -171,6 +185,7 @@ def line_view(line: InvoiceLine) -> View:
         "included_quantity": _dec(line.included_quantity),
         "used_quantity": _dec(line.used_quantity),
         "overage_quantity": _dec(line.overage_quantity),
+        "tiers": line.tiers,
         "metadata": line.metadata_ or {},
     }
 

@@ -20,12 +20,14 @@ from folio.db.models.infra import Event, IdempotencyKey, NumberSeries
 from folio.db.models.invoices import Invoice, InvoiceLine
 from folio.db.models.jobs import EmailDelivery, Job
 from folio.db.models.ledger import ChargeAttempt, CreditNote, Payment
+from folio.db.models.subscriptions import BillingPeriod, Plan, Subscription, TestClock
 from folio.db.models.usage import Meter, UsageEvent
 
 __all__ = [
-    "Account", "ApiKey", "Base", "ChargeAttempt", "ClientCredential", "Coupon",
-    "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact",
+    "Account", "ApiKey", "Base", "BillingPeriod", "ChargeAttempt", "ClientCredential",
+    "Coupon", "CreditApplication", "CreditGrant", "CreditNote", "Customer", "CustomerContact",
     "EmailDelivery", "Event", "IdempotencyKey", "Invoice", "InvoiceLine", "Job", "Meter",
-    "NumberSeries", "Payment", "PaymentMethod", "Price", "Product", "RecurringOccurrence",
-    "RecurringSchedule", "TaxRate", "UsageEvent",
+    "NumberSeries", "Payment", "PaymentMethod", "Plan", "Price", "Product",
+    "RecurringOccurrence", "RecurringSchedule", "Subscription", "TaxRate", "TestClock",
+    "UsageEvent",
 ]

@@ -41,6 +41,8 @@ class Customer(TenantOwned, Base):
     einvoice_address: Mapped[str | None] = mapped_column(String(120))  # "scheme:identifier"
     # the public id of the saved payment method charge_automatically invoices are charged to
     default_payment_method: Mapped[str | None] = mapped_column(String(40))
+    # test mode: the customer (and its subscriptions) live on this clock's time
+    test_clock_id: Mapped[int | None] = mapped_column(ForeignKey("test_clocks.id"))
     contacts: Mapped[list[CustomerContact]] = relationship(
         back_populates="customer", order_by="CustomerContact.id", lazy="select"
     )

@@ -127,5 +127,7 @@ class InvoiceLine(TenantOwned, Base):
     included_quantity: Mapped[Decimal | None] = mapped_column(DecimalText)
     used_quantity: Mapped[Decimal | None] = mapped_column(DecimalText)
     overage_quantity: Mapped[Decimal | None] = mapped_column(DecimalText)
+    # how a tiered usage line was priced, tier by tier (billing runs); None otherwise
+    tiers: Mapped[list[Any] | None] = mapped_column(JSON)
 
     invoice: Mapped[Invoice] = relationship(back_populates="lines")

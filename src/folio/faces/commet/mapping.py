@@ -25,7 +25,8 @@ STATUS_FROM_COMMET = {v: k for k, v in STATUS_TO_COMMET.items()}
 # Folio line type -> Commet lineType
 LINE_TYPE = {"plan_base": "plan_base", "usage": "feature_overage",
              "overage": "feature_overage", "discount": "discount", "credit": "credit",
-             "one_off": "addon_base"}
+             "one_off": "addon_base", "feature_overage": "feature_overage",
+             "feature_seats": "feature_seats", "proration": "plan_base"}
 
 COMMET_INVOICE_TYPES = frozenset({"recurring", "overage", "plan_change", "adjustment",
                                   "credit_purchase", "balance_topup", "addon_activation"})

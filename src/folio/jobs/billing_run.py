@@ -1,0 +1,196 @@
+"""The billing run: bill every subscription whose period has ended at `at`.
+
+`run_billing(database, at)` is the job (register it as a periodic task of the worker).
+Each subscription is billed in its own transaction, so one failing subscription is
+recorded and skipped while the others go on. Two runs at once (or a run twice) create no
+duplicate: each subscription is locked and re-read before billing (PostgreSQL
+`FOR UPDATE`; SQLite serialises write transactions), and `billing_periods` has a unique
+constraint on (subscription, boundary) behind that.
+
+Subscriptions of customers on a test clock are not billed here: they live on their
+clock's time and are billed when the clock is advanced (`advance_clock`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from folio.db.engine import Database
+from folio.db.models import Subscription
+from folio.domain.errors import DomainError
+from folio.services.billing_run import AlreadyBilled, Billed, catch_up, lock_subscription
+from folio.services.context import Ctx
+
+log = logging.getLogger("folio.billing")
+BATCH = 1000
+
+
+@dataclass
+class Failure:
+    subscription: str
+    reason: str
+
+
+@dataclass
+class BillingSummary:
+    at: int
+    subscriptions: int = 0  # looked at
+    invoices: int = 0  # created
+    amounts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by currency
+    failures: list[Failure] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"at": self.at, "subscriptions": self.subscriptions,
+                "invoices": self.invoices, "amounts": dict(self.amounts),
+                "failures": [{"subscription": f.subscription, "reason": f.reason}
+                             for f in self.failures]}
+
+
+Due = tuple[int, str, int, bool]  # subscription id, public id, account id, livemode
+
+
+def due_subscriptions(database: Database, at: int, *, test_clock_id: int | None = None,
+                      after_id: int = 0, limit: int = BATCH,
+                      accounts: Collection[int] | None = None) -> list[Due]:
+    stmt = (select(Subscription.id, Subscription.public_id, Subscription.account_id,
+                   Subscription.livemode)
+            .where(Subscription.next_billing_at <= at, Subscription.id > after_id)
+            .order_by(Subscription.id).limit(limit))
+    if accounts is not None:
+        stmt = stmt.where(Subscription.account_id.in_(sorted(accounts)))
+    stmt = stmt.where(Subscription.test_clock_id.is_(None) if test_clock_id is None
+                      else Subscription.test_clock_id == test_clock_id)
+    with database.transaction(write=False) as session:
+        return [(r[0], r[1], r[2], r[3]) for r in session.execute(stmt)]
+
+
+def _bill_in(session: Session, due: Due, at: int, clock: Callable[[], int],
+             on_boundary_clock: bool) -> list[Billed]:
+    sub_id, _, account_id, livemode = due
+    ctx = Ctx(session, account_id=account_id, livemode=livemode, clock=clock)
+    sub = lock_subscription(ctx, sub_id)
+    if sub is None:
+        return []
+    return catch_up(ctx, sub, at, on_boundary_clock=on_boundary_clock)
+
+
+def _count(summary: BillingSummary, billed: list[Billed]) -> None:
+    for b in billed:
+        if b.invoice is not None:
+            summary.invoices += 1
+            summary.amounts[b.invoice.currency] += b.invoice.total
+
+
+def _failed(summary: BillingSummary, public_id: str, exc: Exception) -> None:
+    if isinstance(exc, AlreadyBilled):
+        return  # another run billed it first
+    if isinstance(exc, DomainError):
+        summary.failures.append(Failure(public_id, f"{exc.code}: {exc.message}"))
+        return
+    log.error("billing %s failed", public_id, exc_info=exc)
+    summary.failures.append(Failure(public_id, f"{type(exc).__name__}: {exc}"))
+
+
+def bill_subscription(database: Database, due: Due, at: int, summary: BillingSummary, *,
+                      clock: Callable[[], int], on_boundary_clock: bool = False) -> None:
+    """One subscription in one transaction; a failure is recorded, never raised."""
+    summary.subscriptions += 1
+    try:
+        with database.transaction() as session:
+            billed = _bill_in(session, due, at, clock, on_boundary_clock)
+        _count(summary, billed)
+    except Exception as exc:  # one subscription never stops the run
+        _failed(summary, due[1], exc)
+
+
+def bill_group(database: Database, group: list[Due], at: int, summary: BillingSummary,
+               *, clock: Callable[[], int]) -> None:
+    """Several subscriptions in one transaction, each inside its own savepoint: a failing
+    one is rolled back alone and recorded; the others commit together (one commit, one
+    WAL flush, for the group)."""
+    done: list[list[Billed]] = []
+    try:
+        with database.transaction() as session:
+            for due in group:
+                summary.subscriptions += 1
+                try:
+                    with session.begin_nested():
+                        done.append(_bill_in(session, due, at, clock, False))
+                except Exception as exc:  # rolled back to the savepoint
+                    _failed(summary, due[1], exc)
+    except Exception as exc:  # the commit itself failed: nothing of the group stays
+        for due in group:
+            _failed(summary, due[1], exc)
+        return
+    for billed in done:
+        _count(summary, billed)
+
+
+def _fixed(instant: int) -> Callable[[], int]:
+    return lambda: instant
+
+
+def run_billing(database: Database, at: int, *,
+                progress: Callable[[int, int], None] | None = None,
+                accounts: Collection[int] | None = None,
+                commit_every: int = 1) -> BillingSummary:
+    """Bills every subscription due at `at` (unix seconds), of every account or of
+    `accounts` (internal ids). `progress(done, found)` is called after each subscription
+    or group (the CLI draws its progress bar with it).
+
+    `commit_every`: 1 (default) bills each subscription in its own transaction; N > 1
+    bills N subscriptions per transaction, each in a savepoint (a failure still rolls
+    back only its own subscription; a crash loses at most the uncommitted group, which
+    the next run bills again)."""
+    summary = BillingSummary(at=at)
+    after = 0
+    found = 0
+    clock = _fixed(at)
+    while batch := due_subscriptions(database, at, after_id=after, accounts=accounts):
+        found += len(batch)
+        step = max(1, commit_every)
+        for i in range(0, len(batch), step):
+            if step == 1:
+                bill_subscription(database, batch[i], at, summary, clock=clock)
+            else:
+                bill_group(database, batch[i:i + step], at, summary, clock=clock)
+            if progress is not None:
+                progress(summary.subscriptions, found)
+        after = batch[-1][0]
+    return summary
+
+
+def advance_clock(database: Database, account_id: int, test_clock_id: int, to: int
+                  ) -> BillingSummary:
+    """Bills every boundary of the clock's subscriptions up to `to`, one boundary at a
+    time in time order (each with the clock at the boundary's instant), each
+    subscription in its own transaction."""
+    summary = BillingSummary(at=to)
+    failed: set[int] = set()
+    while True:
+        with database.transaction(write=False) as session:
+            rows = session.execute(
+                select(Subscription.id, Subscription.public_id, Subscription.account_id,
+                       Subscription.livemode, Subscription.next_billing_at)
+                .where(Subscription.test_clock_id == test_clock_id,
+                       Subscription.account_id == account_id,
+                       Subscription.next_billing_at <= to)
+                .order_by(Subscription.next_billing_at, Subscription.id).limit(BATCH)).all()
+        rows = [r for r in rows if r[0] not in failed]
+        if not rows:
+            return summary
+        first_due: int = rows[0][4] or 0
+        for sub_id, public_id, acct, livemode, due_at in rows:
+            if due_at != first_due:  # strict time order across subscriptions
+                break
+            before = len(summary.failures)
+            bill_subscription(database, (sub_id, public_id, acct, livemode), first_due,
+                              summary, clock=_fixed(first_due), on_boundary_clock=True)
+            if len(summary.failures) > before:
+                failed.add(sub_id)
