@@ -80,6 +80,7 @@ class AccountOut(BaseModel):
     einvoice_required: bool
     dunning_retry_days: list[int]
     dunning_final_action: Literal["mark_uncollectible", "leave_open"]
+    subscription_dunning_action: Literal["cancel", "leave_past_due"]
     metadata: dict[str, str]
     logo: LogoOut | None = None
     brand_color: str | None = None

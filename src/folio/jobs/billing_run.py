@@ -25,10 +25,12 @@ from folio.db.engine import Database
 from folio.db.models import Subscription
 from folio.domain.errors import DomainError
 from folio.services.billing_run import AlreadyBilled, Billed, catch_up, lock_subscription
+from folio.services.collection import run_payment_retries
 from folio.services.context import Ctx
 
 log = logging.getLogger("folio.billing")
 BATCH = 1000
+MAX_RETRY_ROUNDS = 50  # far beyond any dunning schedule (at most 10 retries)
 
 
 @dataclass
@@ -166,6 +168,14 @@ def run_billing(database: Database, at: int, *,
     return summary
 
 
+def retry_clocked_payments(database: Database, test_clock_id: int, to: int) -> None:
+    """The dunning retries of the clock's customers due up to `to`, in time order; a
+    failed retry plans the next one, which may itself fall before `to`."""
+    for _ in range(MAX_RETRY_ROUNDS):
+        if not run_payment_retries(database, to, test_clock_id=test_clock_id).due:
+            return
+
+
 def advance_clock(database: Database, account_id: int, test_clock_id: int, to: int
                   ) -> BillingSummary:
     """Bills every boundary of the clock's subscriptions up to `to`, one boundary at a
@@ -184,8 +194,11 @@ def advance_clock(database: Database, account_id: int, test_clock_id: int, to: i
                 .order_by(Subscription.next_billing_at, Subscription.id).limit(BATCH)).all()
         rows = [r for r in rows if r[0] not in failed]
         if not rows:
+            retry_clocked_payments(database, test_clock_id, to)
             return summary
         first_due: int = rows[0][4] or 0
+        # dunning retries that fall before this boundary happen first, each at its time
+        retry_clocked_payments(database, test_clock_id, first_due)
         for sub_id, public_id, acct, livemode, due_at in rows:
             if due_at != first_due:  # strict time order across subscriptions
                 break

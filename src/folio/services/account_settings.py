@@ -20,7 +20,9 @@ from folio.services.context import Ctx
 from folio.services.inputs import LOGO_MAX_BYTES, AccountUpdate, merge_metadata, provided
 from folio.services.views import account_view
 
-_UNSETTABLE = ("name", "einvoice_required", "dunning_final_action")  # None leaves these unchanged
+# None leaves these unchanged
+_UNSETTABLE = ("name", "einvoice_required", "dunning_final_action",
+               "subscription_dunning_action")
 
 
 def _compact(value: str) -> str:

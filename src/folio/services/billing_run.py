@@ -21,7 +21,7 @@ from folio.domain.subscriptions import (
     SubscriptionStatus,
     next_subscription_status,
 )
-from folio.services import events, lifecycle
+from folio.services import events, lifecycle, subscription_collection
 from folio.services.context import Ctx
 from folio.services.subscription_billing import bill_for_boundary, draft_of
 from folio.services.subscription_time import cycle_of
@@ -40,14 +40,11 @@ class Billed:
 
 
 def collect_automatically(ctx: Ctx, invoice: Invoice, sub: Subscription) -> None:
-    """THE COLLECTION HOOK for `charge_automatically` subscription invoices.
-
-    Called once per finalized invoice with an amount due, in the billing transaction.
-    Today it does nothing: the invoice stays open. Card collection and dunning (another
-    piece of work) replace this body: charge the customer's default payment method
-    through the gateway (idempotently per invoice attempt), record the payment, or on a
-    decline emit `invoice.payment_failed`, schedule retries and, after the last one, move
-    the subscription to past_due (SubscriptionAction.PAYMENT_FAILED) or canceled."""
+    """The collection of a finalized `charge_automatically` subscription invoice with an
+    amount due, in the billing transaction: the customer's default payment method is
+    charged once for this attempt; a decline starts dunning and makes the subscription
+    past_due (services/subscription_collection.py, ADR 17)."""
+    subscription_collection.collect_subscription_invoice(ctx, invoice)
 
 
 def set_status(ctx: Ctx, sub: Subscription, action: SubscriptionAction) -> None:

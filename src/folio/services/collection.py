@@ -16,13 +16,14 @@ after the last retry the account's final action applies (uncollectible, or left 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import select
 
 from folio.db.engine import Database
-from folio.db.models import ChargeAttempt, Invoice
+from folio.db.models import ChargeAttempt, Customer, Invoice
 from folio.domain.dunning import (
     DEFAULT_FINAL_ACTION,
     DEFAULT_RETRY_DAYS,
@@ -168,23 +169,41 @@ class RetrySummary:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (invoice, reason)
 
 
+def fixed_clock(instant: int) -> Callable[[], int]:
+    return lambda: instant
+
+
 def run_payment_retries(database: Database, at: int, *,
-                        vault: SavedCardGateway | None = None) -> RetrySummary:
+                        vault: SavedCardGateway | None = None,
+                        test_clock_id: int | None = None) -> RetrySummary:
     """Retries every automatic charge due at `at`, one transaction per invoice (one
-    failing invoice never stops the run). Safe to run from several workers at once."""
+    failing invoice never stops the run). Safe to run from several workers at once.
+
+    Customers on a test clock live on its time, not the real one: without
+    `test_clock_id` their invoices are left out; with it, only theirs are retried, each
+    at its own due instant (advancing the clock calls this)."""
     summary = RetrySummary()
+    on_a_clock = select(Customer.id).where(Customer.id == Invoice.customer_id,
+                                           Customer.test_clock_id.is_not(None)).exists()
+    on_this_clock = select(Customer.id).where(Customer.id == Invoice.customer_id,
+                                              Customer.test_clock_id == test_clock_id
+                                              ).exists()
     with database.transaction(write=False) as session:
-        due = session.execute(select(Invoice.public_id, Invoice.account_id, Invoice.livemode)
+        due = session.execute(select(Invoice.public_id, Invoice.account_id, Invoice.livemode,
+                                     Invoice.next_payment_attempt)
                               .where(Invoice.status == InvoiceStatus.OPEN.value,
                                      Invoice.collection_method == "charge_automatically",
-                                     Invoice.next_payment_attempt <= at)
+                                     Invoice.next_payment_attempt <= at,
+                                     on_this_clock if test_clock_id is not None
+                                     else ~on_a_clock)
                               .order_by(Invoice.next_payment_attempt, Invoice.id)).all()
     summary.due = len(due)
-    for public_id, account_id, livemode in due:
+    for public_id, account_id, livemode, due_at in due:
+        instant = due_at if test_clock_id is not None and due_at is not None else at
         try:
             with database.transaction() as session:
                 ctx = Ctx(session, account_id=account_id, livemode=livemode,
-                          clock=lambda: at)
+                          clock=fixed_clock(instant))
                 result = collect_invoice(ctx, public_id, vault=vault)
         except DomainError as exc:
             summary.errors.append((public_id, exc.message))

@@ -275,6 +275,7 @@ class AccountUpdate(WithMetadata):
     dunning_retry_days: list[Annotated[int, Field(ge=1, le=90)]] | None = Field(
         default=None, max_length=10)
     dunning_final_action: Literal["mark_uncollectible", "leave_open"] | None = None
+    subscription_dunning_action: Literal["cancel", "leave_past_due"] | None = None
     # PDF branding: a PNG or SVG logo as base64 (at most 256 KiB decoded; null removes
     # it) and a brand colour "#rrggbb"
     logo: Annotated[str, StringConstraints(min_length=1, max_length=LOGO_BASE64_MAX)

@@ -58,6 +58,8 @@ def account_view(account: Account, livemode: bool) -> View:
         "dunning_retry_days": list(DEFAULT_RETRY_DAYS if account.dunning_retry_days is None
                                    else account.dunning_retry_days),
         "dunning_final_action": account.dunning_final_action or DEFAULT_FINAL_ACTION.value,
+        "subscription_dunning_action": account.subscription_dunning_action
+        or "leave_past_due",
         "metadata": account.metadata_ or {},
         "logo": {"media_type": account.logo_media_type, "size": len(account.logo)}
         if account.logo else None,

@@ -8,6 +8,7 @@ line to `register_builtin`:
 from __future__ import annotations
 
 from folio.db.engine import Database
+from folio.jobs import billing_run
 from folio.services import collection, schedule_runner
 from folio.worker import email_jobs
 from folio.worker.registry import Registry, registry
@@ -23,8 +24,15 @@ def issue_recurring_invoices(db: Database, now: int) -> None:
     schedule_runner.run_due_schedules(db, now)
 
 
+def bill_due_subscriptions(db: Database, now: int) -> None:
+    """Subscriptions whose period has ended: one invoice per subscription and period
+    (the billing_periods constraint), each subscription in its own transaction."""
+    billing_run.run_billing(db, now)
+
+
 def register_builtin(target: Registry = registry) -> Registry:
     email_jobs.register(target)
+    target.add_periodic("billing.run", bill_due_subscriptions)
     target.add_periodic("payments.retry", retry_payments)
     target.add_periodic("schedules.run", issue_recurring_invoices)
     return target

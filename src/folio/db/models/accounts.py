@@ -54,6 +54,9 @@ class Account(Identified, Base):
     # default 1, 3, 5, 7), then 'mark_uncollectible' (None: the default) or 'leave_open'
     dunning_retry_days: Mapped[list[Any] | None] = mapped_column(JSON)
     dunning_final_action: Mapped[str | None] = mapped_column(String(24))
+    # what exhausted retries do to the invoice's subscription: 'cancel' or
+    # 'leave_past_due' (None: the default, leave_past_due)
+    subscription_dunning_action: Mapped[str | None] = mapped_column(String(16))
     # branding of its PDFs: a PNG or SVG logo (checked at upload) and a colour "#rrggbb"
     logo: Mapped[bytes | None] = mapped_column(LargeBinary)
     logo_media_type: Mapped[str | None] = mapped_column(String(20))
