@@ -63,22 +63,20 @@ def lock_subscription(ctx: Ctx, subscription_id: int) -> Subscription | None:
         .execution_options(populate_existing=True)).first()
 
 
-def _claim(ctx: Ctx, sub: Subscription, k: int) -> BillingPeriod:
-    # no savepoint: a duplicate aborts this subscription's whole transaction, which is
-    # what should happen to it (the caller holds the subscription lock, so only a
-    # concurrent writer that bypassed it can get here)
-    row = BillingPeriod(subscription_id=sub.id, boundary=k, billed_at=ctx.now())
-    ctx.session.add(row)
+def _claim(ctx: Ctx, sub: Subscription, k: int, invoice: Invoice | None) -> None:
+    """Records boundary k as billed, with its invoice (one flush inserts both). No savepoint:
+    a duplicate aborts this subscription's whole transaction, which is what should
+    happen to it (the caller holds the subscription lock, so only a writer that bypassed
+    it can get here)."""
+    ctx.session.add(BillingPeriod(subscription_id=sub.id, boundary=k, billed_at=ctx.now(),
+                                  invoice=invoice))
     try:
         ctx.session.flush()
     except IntegrityError:
         raise AlreadyBilled(f"Boundary {k} of {sub.public_id} is already billed.") from None
-    return row
 
 
 def _issue(ctx: Ctx, invoice: Invoice, sub: Subscription) -> None:
-    ctx.session.add(invoice)
-    ctx.session.flush()
     events.record(ctx, "invoice.created", invoice_view(invoice))
     if invoice.collection_method == "send_invoice":
         lifecycle.send_loaded_invoice(ctx, invoice)
@@ -106,7 +104,6 @@ def bill_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
     """Bills boundary k (the caller holds the subscription lock and sets the clock to
     the boundary's time) and moves the subscription past it."""
     final = final or sub.cancel_at_period_end
-    claim = _claim(ctx, sub, k)
     if sub.status == SubscriptionStatus.TRIALING.value and sub.trial_end is not None \
             and ctx.now() >= sub.trial_end:
         set_status(ctx, sub, SubscriptionAction.END_TRIAL)
@@ -115,8 +112,9 @@ def bill_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
     invoice = None
     if bill.lines:
         invoice = draft_of(ctx, bill, sub.customer)
+    _claim(ctx, sub, k, invoice)
+    if invoice is not None:
         _issue(ctx, invoice, sub)
-        claim.invoice_id = invoice.id
         sub.discounts = spend_discounts(sub.discounts or [])
     sub.pending_prorations = []
     cycle = cycle_of(sub)

@@ -163,8 +163,8 @@ def draft_of(ctx: Ctx, bill: BoundaryBill, customer: Customer | None = None) -> 
     """The unsaved invoice of a boundary bill (the one calculation path)."""
     invoice = build_draft(ctx, bill.invoice, customer=customer)
     for line, spec in zip(invoice.lines, bill.lines, strict=True):
-        if spec.tiers:
-            line.tiers = [tier_view(t) for t in spec.tiers]
+        # set on every line (None too): rows with the same columns are inserted together
+        line.tiers = [tier_view(t) for t in spec.tiers] if spec.tiers else None
     return invoice
 
 

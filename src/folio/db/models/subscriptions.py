@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from folio.db.base import Base, TenantOwned
 from folio.db.models.catalog import Customer
+from folio.db.models.invoices import Invoice
 from folio.db.types import DecimalText, IntPK
 
 
@@ -108,3 +109,5 @@ class BillingPeriod(Base):
     boundary: Mapped[int] = mapped_column(Integer)
     billed_at: Mapped[int] = mapped_column(BigInteger)
     invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+
+    invoice: Mapped[Invoice | None] = relationship()
