@@ -349,3 +349,21 @@ class TestUsageReads:
         assert_error(tenant.get(f"/v1/customers/{cus}/usage", **{"from": -1}), 400,
                      param="from")
         assert_error(other_tenant.get(f"/v1/customers/{cus}/usage"), 404, "resource_missing")
+
+
+def test_a_usage_read_leaves_the_transaction_writable(tenant: Tenant, cus: str,
+                                                      db: Any) -> None:
+    """Reading usage streams its events; the streaming must not outlive the read (on
+    PostgreSQL a connection-wide yield_per made the next INSERT of the transaction fail)."""
+    from folio.services import meters, usage_events, usage_reads
+    from folio.services.context import Ctx
+
+    meter(tenant)
+    tenant.ok("POST", "/v1/usage_events", event(cus, "e-1", value=3))
+    with db.transaction() as session:
+        ctx = Ctx(session, account_id=tenant.keys.account.id, livemode=False)
+        read = usage_reads.customer_usage(ctx, cus, "api_calls")
+        assert [row["value"] for row in read["data"]] == ["3"]
+        usage_events.ingest(ctx, event(cus, "e-2", value=4))
+        meters.create_meter(ctx, meters.MeterCreate(code="after_read", name="After"))
+    assert usage(tenant, cus, feature="api_calls")["api_calls"]["value"] == "7"

@@ -58,8 +58,10 @@ def _points(ctx: Ctx, meter: Meter, customer_id: int, start: int, end: int
         t.account_id == ctx.account_id, t.livemode == ctx.livemode,
         t.customer_id == customer_id, t.feature_code == meter.code,
         t.timestamp >= start, t.timestamp < end)
-    result = ctx.session.connection().execution_options(yield_per=ROWS_PER_FETCH
-                                                        ).execute(stmt)
+    # a statement option: on the connection it would outlive this read and make later
+    # INSERTs of the same transaction fail on PostgreSQL
+    result = ctx.session.connection().execute(
+        stmt.execution_options(yield_per=ROWS_PER_FETCH))
     prop = meter.property or ""
     for row in result:
         key = None
