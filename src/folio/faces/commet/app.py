@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from folio.faces.commet import errors, routes, usage
+from folio.faces.commet import catalog, errors, routes, usage
 
 
 class RequestIdHeader:
@@ -41,5 +41,6 @@ def create_app() -> FastAPI:
     errors.install(app)
     app.include_router(routes.router)
     app.include_router(usage.router)
+    app.include_router(catalog.router)
     app.add_middleware(RequestIdHeader)
     return app
