@@ -88,6 +88,14 @@ def _usage(ctx: Ctx, meter: MeterRule, customer_id: int, start: int, end: int) -
     return aggregate(meter.aggregation, points())
 
 
+def metered_usage(ctx: Ctx, meter_code: str, customer_id: int, start: int, end: int
+                  ) -> Decimal:
+    """A customer's usage of one meter over [start, end), aggregated as billing does
+    (0 when the meter does not exist)."""
+    meter = meter_rules(ctx, {meter_code}).get(meter_code)
+    return Decimal(0) if meter is None else _usage(ctx, meter, customer_id, start, end)
+
+
 def _usage_window(sub: Subscription, period: Period | None, usage_end: int | None
                   ) -> Period | None:
     """The part of `period` the subscription was in service (after the trial, before it

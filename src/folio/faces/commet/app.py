@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from folio.faces.commet import catalog, errors, routes, usage
+from folio.faces.commet import catalog, errors, routes, usage, usage_limits
 
 
 class RequestIdHeader:
@@ -42,5 +42,6 @@ def create_app() -> FastAPI:
     app.include_router(routes.router)
     app.include_router(usage.router)
     app.include_router(catalog.router)
+    app.include_router(usage_limits.router)
     app.add_middleware(RequestIdHeader)
     return app
