@@ -11,7 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from folio.db.models import Customer, CustomerContact
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
-from folio.domain.errors import InvalidInput, NotFound
+from folio.domain.errors import InvalidInput, NotFound, RuleViolation
 from folio.domain.money import normalize_currency
 from folio.services import events
 from folio.services.balances import customer_out
@@ -143,6 +143,18 @@ def list_customers(ctx: Ctx, p: Page, email: str | None = None,
 
 def has_admin_contact(customer: Customer) -> bool:
     return any("admin" in (c.roles or []) for c in customer.contacts)
+
+
+def require_admin_contact(ctx: Ctx, customer_id: str, action: str, param: str = "customer"
+                          ) -> Customer:
+    """The customer, when it has an admin contact (a rule some vendors' faces keep: a
+    customer is invoiced or subscribed only with one)."""
+    customer = get_customer(ctx, customer_id, param=param)
+    if not has_admin_contact(customer):
+        raise RuleViolation(f"Customer {customer.public_id} has no admin contact; add one "
+                            f"before {action} it.", param=param,
+                            code="customer_admin_missing")
+    return customer
 
 
 def find_by_email(ctx: Ctx, email: str) -> Customer | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from folio.faces.chatdash import errors, routes
+from folio.faces.chatdash import errors, routes, subscriptions
 
 
 def create_app() -> FastAPI:
@@ -17,4 +17,5 @@ def create_app() -> FastAPI:
                               "`Authorization: <Folio secret key>` (raw or Bearer).")
     errors.install(app)
     app.include_router(routes.router)
+    app.include_router(subscriptions.router)
     return app

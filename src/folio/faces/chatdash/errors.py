@@ -28,7 +28,8 @@ STATUS = {
 
 # Folio's words for ChatDash's: messages of the rules a ChatDash user meets
 MESSAGES = {
-    "customer_admin_missing": "The client must have an admin member to be invoiced.",
+    "customer_admin_missing": "The client must have an admin member to be invoiced or "
+                              "subscribed.",
     "product_inactive": "The product is archived.",
     "days_until_due_required": "days_until_due is required when collection_method is "
                                "'send_invoice'.",
@@ -36,7 +37,7 @@ MESSAGES = {
     "api_key_invalid": "Invalid API key.",
 }
 WORDS = (("No such customer", "No such client"), ("No such contact", "No such member"),
-         ("on customer", "on client"))
+         ("on customer", "on client"), ("No such plan", "No such product"))
 UNEXPECTED = "An unexpected error occurred"
 
 
