@@ -21,7 +21,7 @@ INVOICE_KEYS = ("status", "currency", "collection_method", "subtotal", "total", 
                 "total_taxes", "total_excluding_tax", "amount_due", "amount_paid",
                 "credit_applied", "period_start", "period_end", "plan_name", "invoice_type",
                 "payment_state", "default_tax_rates", "discounts", "days_until_due",
-                "apply_credit_balance", "total_discount_amount")
+                "apply_credit_balance", "total_discount_amount", "customer_details")
 LINE_DROP = {"id", "uuid", "invoice"}
 
 
@@ -91,6 +91,7 @@ def event_types(db: Database, t: Tenant, subs: list[dict[str, Any]]) -> list[lis
     for sub in subs:
         invoices = {i["id"] for i in invoices_of(db, t, sub["id"])}
         out.append([typ for typ, obj, _ in rows if obj == sub["id"] or obj in invoices])
+    assert all(data["object"]["id"] == obj for _, obj, data in rows)
     return out
 
 

@@ -106,7 +106,7 @@ def _line_input(spec: LineSpec) -> LineCreate:
         unit_amount_decimal=spec.unit_amount, feature_name=spec.feature_name,
         period_start=spec.period_start, period_end=spec.period_end,
         included_quantity=spec.included, used_quantity=spec.used,
-        overage_quantity=spec.overage, metadata={})
+        overage_quantity=spec.overage, discounts=[], metadata={})
 
 
 def usage_period_of(sub: Subscription, k: int) -> Period | None:
