@@ -310,9 +310,9 @@ def _write(ctx: Ctx, drafts: list[_Draft], rows: _Rows) -> None:
     dialect = conn.dialect
     invoice_table = cast(Table, Invoice.__table__)
     line_table = cast(Table, InvoiceLine.__table__)
-    ids = dict((p, i) for i, p in insert_returning(
+    ids = {p: i for i, p in insert_returning(
         conn, invoice_table, [row_values(inv, invoice_table, dialect)
-                              for inv in rows.invoices]))
+                              for inv in rows.invoices])}
     line_rows = []
     for inv in rows.invoices:
         inv.id = ids[inv.public_id]
