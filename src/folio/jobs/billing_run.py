@@ -32,7 +32,7 @@ from folio.services.context import Ctx
 log = logging.getLogger("folio.billing")
 BATCH = 1000
 CHUNK = 500  # subscriptions per transaction on the set-based path
-SET_BASED_DEFAULT = False
+SET_BASED_DEFAULT = True
 MAX_RETRY_ROUNDS = 50  # far beyond any dunning schedule (at most 10 retries)
 
 
