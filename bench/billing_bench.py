@@ -10,7 +10,8 @@ graduated overage, a per-seat feature), N customers each with one subscription t
 started a month ago and K usage events in that month. The setup rows are bulk-inserted
 (not timed). Then `run_billing(database, at)` is timed: it bills every subscription in
 its own transaction (usage aggregated, lines, totals, number, finalize, credit,
-collection hook, events, next period). Target (issue 4): >= 1,000 invoices/s on
+collection hook, events, next period); `--set-based` bills chunks of 500 on the
+set-based path instead (ADR 15). Target (issue 4): >= 1,000 invoices/s on
 PostgreSQL (100,000 in under 2 minutes). --pg-url's public schema is DROPPED and rebuilt.
 A benchmark, not a test: it always exits 0.
 """

@@ -1,10 +1,13 @@
 """The billing run: bill every subscription whose period has ended at `at`.
 
 `run_billing(database, at)` is the job (register it as a periodic task of the worker).
-Each subscription is billed in its own transaction, so one failing subscription is
-recorded and skipped while the others go on. Two runs at once (or a run twice) create no
-duplicate: each subscription is locked and re-read before billing (PostgreSQL
-`FOR UPDATE`; SQLite serialises write transactions), and `billing_periods` has a unique
+By default chunks of one account's subscriptions are billed together on the set-based
+path (services/billing_chunk.py, ADR 15), the cases it does not take each in its own
+transaction; a failing chunk is billed again subscription by subscription, so one
+failing subscription is recorded and skipped while the others go on. Two runs at once (or
+a run twice) create no duplicate: each subscription is locked and re-read before billing
+(PostgreSQL `FOR UPDATE`, `SKIP LOCKED` on the set-based path, whose skipped rows go to the
+per-subscription path; SQLite serialises write transactions), and `billing_periods` has a unique
 constraint on (subscription, boundary) behind that.
 
 Subscriptions of customers on a test clock are not billed here: they live on their
