@@ -12,6 +12,8 @@ from sqlalchemy import select
 from folio.db.engine import Database
 from folio.db.models import Event, Invoice
 from folio.jobs.billing_run import run_billing
+from folio.services.context import Ctx
+from folio.services.numbering import take_number, take_numbers
 from tests.conftest import Tenant, make_tenant
 from tests.integration.test_billing_run import invoice_counts, subscriptions
 from tests.integration.test_concurrency import race
@@ -144,3 +146,15 @@ def test_racing_set_based_runs_create_one_invoice_per_subscription_and_period(
     assert set(counts.values()) == {2}  # the first invoice + one for the boundary
     again = run_billing(db, at, accounts=[account], set_based=True)
     assert (again.invoices, again.failures) == (0, [])
+
+
+def test_a_block_of_numbers_continues_the_series_without_gaps(tenant: Tenant,
+                                                              db: Database) -> None:
+    pattern = "INV-{YYYY}-{SEQ:6}"
+    with db.transaction() as session:
+        ctx = Ctx(session, account_id=tenant.keys.account.id, livemode=False,
+                  clock=lambda: 1_767_225_600)  # 2026-01-01
+        block = take_numbers(ctx, pattern, 3, customer_prefix="")
+        after = take_number(ctx, pattern, customer_prefix="")
+        assert take_numbers(ctx, pattern, 0, customer_prefix="") == []
+    assert [*block, after] == [f"INV-2026-{n:06d}" for n in range(1, 5)]
