@@ -2,7 +2,7 @@
 per second, on PostgreSQL and SQLite.
 
     .venv/bin/python bench/billing_bench.py [--db sqlite|postgres|both] [-n N]
-        [--events K] [--pg-url URL] [--profile]
+        [--events K] [--pg-url URL] [--set-based] [--profile]
 
 For each database: a fresh schema (built by the migrations), one account, a `sum` meter,
 a monthly in-arrears plan (base price, a metered feature with included units and
@@ -10,7 +10,8 @@ graduated overage, a per-seat feature), N customers each with one subscription t
 started a month ago and K usage events in that month. The setup rows are bulk-inserted
 (not timed). Then `run_billing(database, at)` is timed: it bills every subscription in
 its own transaction (usage aggregated, lines, totals, number, finalize, credit,
-collection hook, events, next period). Target (issue 4): >= 1,000 invoices/s on
+collection hook, events, next period); `--set-based` bills chunks of 500 on the
+set-based path instead (ADR 15). Target (issue 4): >= 1,000 invoices/s on
 PostgreSQL (100,000 in under 2 minutes). --pg-url's public schema is DROPPED and rebuilt.
 A benchmark, not a test: it always exits 0.
 """
@@ -120,7 +121,8 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
     started = time.perf_counter()
     if profiler:
         profiler.enable()
-    summary = run_billing(db, end, commit_every=opts.commit_every)
+    summary = run_billing(db, end, commit_every=opts.commit_every,
+                          set_based=opts.set_based)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -133,6 +135,8 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
         print(out.getvalue())
     return {"db": kind, "n": opts.n, "commit_every": opts.commit_every,
+            "path": "set-based" if opts.set_based else "per-subscription",
+            "fast_lane": summary.fast_lane,
             "events": opts.n * opts.events,
             "setup_s": setup_seconds, "seconds": seconds, "invoices": summary.invoices,
             "failures": len(summary.failures), "rate": summary.invoices / seconds,
@@ -149,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pg-url", default=api_bench.PG_URL)
     parser.add_argument("--commit-every", type=int, default=1,
                         help="subscriptions per transaction (1: each in its own)")
+    parser.add_argument("--set-based", action=argparse.BooleanOptionalAction, default=False,
+                        help="bill chunks of 500 on the set-based path (ADR 15)")
     parser.add_argument("--profile", action="store_true")
     opts = parser.parse_args(argv)
     kinds = ["postgres", "sqlite"] if opts.db == "both" else [opts.db]
@@ -156,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     for kind in kinds:
         r = run_database(kind, opts)
         verdict = "meets" if r["rate"] >= TARGET else "below"
-        print(f"{r['db']:8} commit every {r['commit_every']:>3}: {r['invoices']:>7,} invoices "
+        print(f"{r['db']:8} {r['path']} (fast lane {r['fast_lane']:,}), "
+              f"commit every {r['commit_every']:>3}: {r['invoices']:>7,} invoices "
               f"from {r['n']:,} subscriptions "
               f"({r['events']:,} events) in {r['seconds']:.1f} s = {r['rate']:,.0f} "
               f"invoices/s ({verdict} the {TARGET:,}/s target on PostgreSQL); "

@@ -58,7 +58,11 @@ def run(at: str = typer.Option(None, "--at", help="Bill what is due at this inst
         commit_every: int = typer.Option(1, "--commit-every", min=1, max=1000,
                                          help="Subscriptions per transaction (each in "
                                               "its own savepoint); 1: one transaction "
-                                              "each")) -> None:
+                                              "each"),
+        set_based: bool = typer.Option(True, "--set-based/--per-subscription",
+                                       help="Bill chunks of 500 subscriptions together "
+                                            "(default), or each on its own path "
+                                            "(--commit-every applies)")) -> None:
     """Bill every subscription whose period has ended: one invoice per subscription and
     period, finalized and collected. A failing subscription is reported, never stops the
     run; running it again bills nothing twice."""
@@ -74,7 +78,7 @@ def run(at: str = typer.Option(None, "--at", help="Bill what is due at this inst
             bar.update(task, completed=done, total=found)
 
         summary = run_billing(db, instant, progress=progress,
-                              commit_every=commit_every)
+                              commit_every=commit_every, set_based=set_based)
     render_summary(summary, time.perf_counter() - started, console)
     db.dispose()
     if summary.failures:

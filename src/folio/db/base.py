@@ -23,7 +23,13 @@ _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def random_token(length: int = 24) -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+    """`length` characters drawn uniformly from the 62 letters and digits (random bytes
+    below 248 = 4 x 62 taken modulo 62, the others discarded): the same distribution as
+    one `secrets.choice` per character, several times faster."""
+    out: list[str] = []
+    while len(out) < length:
+        out.extend(_ALPHABET[b % 62] for b in secrets.token_bytes(length + 8) if b < 248)
+    return "".join(out[:length])
 
 
 def new_public_id(prefix: str) -> str:

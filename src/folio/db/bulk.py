@@ -23,7 +23,17 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, bindparam, column, exists, func, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    TypeDecorator,
+    bindparam,
+    column,
+    exists,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -81,3 +91,54 @@ def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict
             written = set(found)
             skipped.extend(row[key] for row in page if row[key] not in written)
     return skipped
+
+
+def row_values(obj: Any, table: Table, dialect: Any) -> dict[str, Any]:
+    """The stored form of a transient ORM object's columns (all but the key `id`), for
+    `insert_returning`: column defaults applied, TypeDecorator values (Decimal text)
+    converted, JSON values kept as structures."""
+    mapper = obj.__mapper__
+    out: dict[str, Any] = {}
+    for col in table.columns:
+        if col.name == "id":
+            continue
+        value = getattr(obj, mapper.get_property_by_column(col).key)
+        if value is None and col.default is not None:
+            default: Any = col.default
+            value = default.arg(None) if default.is_callable else default.arg
+        if value is not None and isinstance(col.type, TypeDecorator):
+            value = col.type.process_bind_param(value, dialect)
+        out[col.name] = value
+    return out
+
+
+@lru_cache(maxsize=32)
+def _returning_statement(dialect: str, table: Table, columns: tuple[str, ...],
+                         returned: tuple[str, ...]) -> Any:
+    target = [table.c[name] for name in returned]
+    if dialect == "postgresql":
+        records = _records(table, columns)
+        query: Any = select(*[records.c[name] for name in columns])
+        return postgresql.insert(table).from_select(list(columns), query).returning(*target)
+    if dialect == "sqlite":
+        items = func.json_each(bindparam("rows")).table_valued("value")
+        query = select(*[func.json_extract(items.c.value, f"$.{name}")
+                         for name in columns])
+        return sqlite.insert(table).from_select(list(columns), query).returning(*target)
+    raise NotImplementedError(dialect)  # pragma: no cover - Folio runs on these two
+
+
+def insert_returning(conn: Connection, table: Table, rows: Sequence[dict[str, Any]],
+                     returned: Sequence[str] = ("id", "public_id")) -> list[tuple[Any, ...]]:
+    """Inserts `rows` (all with the same keys, values in stored form, see `row_values`)
+    a page of PAGE_ROWS per statement, one JSON parameter each; returns the `returned`
+    columns of every row written (in no particular order). A unique violation raises."""
+    if not rows:
+        return []
+    stmt = _returning_statement(conn.dialect.name, table, tuple(rows[0]), tuple(returned))
+    out: list[tuple[Any, ...]] = []
+    for start in range(0, len(rows), PAGE_ROWS):
+        text = json.dumps(list(rows[start:start + PAGE_ROWS]), separators=(",", ":"),
+                          ensure_ascii=False, default=str)
+        out.extend(tuple(r) for r in conn.execute(stmt, {"rows": text}))
+    return out

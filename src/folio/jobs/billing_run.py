@@ -1,10 +1,13 @@
 """The billing run: bill every subscription whose period has ended at `at`.
 
 `run_billing(database, at)` is the job (register it as a periodic task of the worker).
-Each subscription is billed in its own transaction, so one failing subscription is
-recorded and skipped while the others go on. Two runs at once (or a run twice) create no
-duplicate: each subscription is locked and re-read before billing (PostgreSQL
-`FOR UPDATE`; SQLite serialises write transactions), and `billing_periods` has a unique
+By default chunks of one account's subscriptions are billed together on the set-based
+path (services/billing_chunk.py, ADR 15), the cases it does not take each in its own
+transaction; a failing chunk is billed again subscription by subscription, so one
+failing subscription is recorded and skipped while the others go on. Two runs at once (or
+a run twice) create no duplicate: each subscription is locked and re-read before billing
+(PostgreSQL `FOR UPDATE`, `SKIP LOCKED` on the set-based path, whose skipped rows go to the
+per-subscription path; SQLite serialises write transactions), and `billing_periods` has a unique
 constraint on (subscription, boundary) behind that.
 
 Subscriptions of customers on a test clock are not billed here: they live on their
@@ -24,12 +27,15 @@ from sqlalchemy.orm import Session
 from folio.db.engine import Database
 from folio.db.models import Subscription
 from folio.domain.errors import DomainError
+from folio.services.billing_chunk import ChunkResult, bill_chunk
 from folio.services.billing_run import AlreadyBilled, Billed, catch_up, lock_subscription
 from folio.services.collection import run_payment_retries
 from folio.services.context import Ctx
 
 log = logging.getLogger("folio.billing")
 BATCH = 1000
+CHUNK = 500  # subscriptions per transaction on the set-based path
+SET_BASED_DEFAULT = True
 MAX_RETRY_ROUNDS = 50  # far beyond any dunning schedule (at most 10 retries)
 
 
@@ -46,6 +52,7 @@ class BillingSummary:
     invoices: int = 0  # created
     amounts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by currency
     failures: list[Failure] = field(default_factory=list)
+    fast_lane: int = 0  # subscriptions billed by the set-based path's fast lane
 
     def as_dict(self) -> dict[str, object]:
         return {"at": self.at, "subscriptions": self.subscriptions,
@@ -134,6 +141,39 @@ def bill_group(database: Database, group: list[Due], at: int, summary: BillingSu
         _count(summary, billed)
 
 
+def bill_chunk_set_based(database: Database, group: list[Due], at: int,
+                         summary: BillingSummary, *, clock: Callable[[], int]) -> None:
+    """One chunk of one account and mode on the set-based path (services/billing_chunk);
+    the subscriptions it leaves, and the whole chunk if it fails, are billed per
+    subscription afterwards."""
+    _, _, account_id, livemode = group[0]
+    ids = [d[0] for d in group]
+    try:
+        with database.transaction() as session:
+            ctx = Ctx(session, account_id=account_id, livemode=livemode, clock=clock)
+            result = bill_chunk(ctx, ids, at)
+    except Exception as exc:  # nothing of the chunk stays: bill it the other way
+        log.warning("set-based chunk of %d failed (%s); billing it per subscription",
+                    len(group), exc)
+        result = ChunkResult(slow=ids)
+    slow = set(result.slow)
+    summary.subscriptions += len(group) - len(slow)
+    summary.fast_lane += len(result.billed)
+    _count(summary, result.billed)
+    for due in group:
+        if due[0] in slow:
+            bill_subscription(database, due, at, summary, clock=clock)
+
+
+def _chunks(batch: list[Due], size: int) -> list[list[Due]]:
+    """The batch split by account and mode, then into chunks of `size`."""
+    by_tenant: dict[tuple[int, bool], list[Due]] = defaultdict(list)
+    for due in batch:
+        by_tenant[(due[2], due[3])].append(due)
+    return [group[i:i + size] for group in by_tenant.values()
+            for i in range(0, len(group), size)]
+
+
 def _fixed(instant: int) -> Callable[[], int]:
     return lambda: instant
 
@@ -141,7 +181,8 @@ def _fixed(instant: int) -> Callable[[], int]:
 def run_billing(database: Database, at: int, *,
                 progress: Callable[[int, int], None] | None = None,
                 accounts: Collection[int] | None = None,
-                commit_every: int = 1) -> BillingSummary:
+                commit_every: int = 1, set_based: bool = SET_BASED_DEFAULT,
+                chunk_size: int = CHUNK) -> BillingSummary:
     """Bills every subscription due at `at` (unix seconds), of every account or of
     `accounts` (internal ids). `progress(done, found)` is called after each subscription
     or group (the CLI draws its progress bar with it).
@@ -149,13 +190,24 @@ def run_billing(database: Database, at: int, *,
     `commit_every`: 1 (default) bills each subscription in its own transaction; N > 1
     bills N subscriptions per transaction, each in a savepoint (a failure still rolls
     back only its own subscription; a crash loses at most the uncommitted group, which
-    the next run bills again)."""
+    the next run bills again).
+
+    `set_based`: chunks of `chunk_size` subscriptions of one account are billed together
+    (services/billing_chunk.py); the cases its fast lane does not take go through the
+    per-subscription path (`commit_every` is then not used)."""
     summary = BillingSummary(at=at)
     after = 0
     found = 0
     clock = _fixed(at)
     while batch := due_subscriptions(database, at, after_id=after, accounts=accounts):
         found += len(batch)
+        if set_based:
+            for chunk in _chunks(batch, chunk_size):
+                bill_chunk_set_based(database, chunk, at, summary, clock=clock)
+                if progress is not None:
+                    progress(summary.subscriptions, found)
+            after = batch[-1][0]
+            continue
         step = max(1, commit_every)
         for i in range(0, len(batch), step):
             if step == 1:

@@ -33,14 +33,20 @@ EVENT_TYPES = frozenset({
 
 
 def record(ctx: Ctx, type_: str, obj: dict[str, Any]) -> Event:
+    event = new_event(ctx, type_, obj)
+    ctx.session.add(event)
+    return event
+
+
+def new_event(ctx: Ctx, type_: str, obj: dict[str, Any]) -> Event:
+    """The event row `record` adds, unsaved (the set-based billing run inserts its
+    events in bulk)."""
     assert type_ in EVENT_TYPES, type_
-    event = Event(
+    return Event(
         account_id=ctx.account_id, livemode=ctx.livemode, created=ctx.now(), type=type_,
         object_type=str(obj["object"]), object_id=str(obj["id"]), data={"object": obj},
         request_id=ctx.request_id, idempotency_key=ctx.idempotency_key,
     )
-    ctx.session.add(event)
-    return event
 
 
 def get_event(ctx: Ctx, event_id: str) -> Event:

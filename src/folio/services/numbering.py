@@ -17,7 +17,7 @@ from folio.services.context import Ctx
 _SERIES = cast(Table, NumberSeries.__table__)
 
 
-def _increment(ctx: Ctx, key: str) -> int | None:
+def _increment(ctx: Ctx, key: str, by: int = 1) -> int | None:
     # A Core statement on the table (no ORM bulk-update machinery, no session
     # synchronization: nothing reads NumberSeries objects back), run without autoflush so
     # the caller's pending changes go out in its own flush, not in an extra UPDATE here.
@@ -25,7 +25,7 @@ def _increment(ctx: Ctx, key: str) -> int | None:
         update(_SERIES)
         .where(_SERIES.c.account_id == ctx.account_id,
                _SERIES.c.livemode == ctx.livemode, _SERIES.c.key == key)
-        .values(last_value=_SERIES.c.last_value + 1)
+        .values(last_value=_SERIES.c.last_value + by)
         .returning(_SERIES.c.last_value)
     )
     with ctx.session.no_autoflush:
@@ -48,3 +48,20 @@ def take_number(ctx: Ctx, pattern: str, *, customer_prefix: str) -> str:
             value = _increment(ctx, slot.key)
             assert value is not None
     return slot.format(value)
+
+
+def take_numbers(ctx: Ctx, pattern: str, count: int, *, customer_prefix: str) -> list[str]:
+    """`count` consecutive numbers of one series with one UPDATE ... RETURNING (the
+    set-based billing run); the first is taken as `take_number` does, which opens the
+    series if needed."""
+    if count <= 0:
+        return []
+    first = take_number(ctx, pattern, customer_prefix=customer_prefix)
+    if count == 1:
+        return [first]
+    moment = datetime.fromtimestamp(ctx.now(), tz=UTC)
+    slot = slot_for(pattern, year=moment.year, month=moment.month,
+                    customer_prefix=customer_prefix)
+    last = _increment(ctx, slot.key, count - 1)
+    assert last is not None  # take_number has just opened the series
+    return [first] + [slot.format(v) for v in range(last - count + 2, last + 1)]

@@ -114,14 +114,24 @@ def _line_input(spec: LineSpec) -> LineCreate:
         unit_amount_decimal=spec.unit_amount, feature_name=spec.feature_name,
         period_start=spec.period_start, period_end=spec.period_end,
         included_quantity=spec.included, used_quantity=spec.used,
-        overage_quantity=spec.overage, metadata={})
+        overage_quantity=spec.overage, discounts=[], metadata={})
+
+
+def usage_period_of(sub: Subscription, k: int) -> Period | None:
+    """The usage window boundary k of `sub` bills (not final, not cut): what the set-based
+    billing run aggregates in bulk before calling `bill_for_boundary`."""
+    spec = plan_spec(sub.plan)
+    cov = coverage(cycle_of(sub), spec.timing, k, first_index=first_index(sub))
+    return _usage_window(sub, cov.usage_period, None)
 
 
 def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
-                      usage_end: int | None = None) -> BoundaryBill:
+                      usage_end: int | None = None,
+                      known_usage: dict[str, Decimal] | None = None) -> BoundaryBill:
     """The lines and invoice input of boundary k. `final`: the subscription ends at this
     boundary (no period after k-1 is billed); `usage_end` cuts the last usage window
-    (a cancellation now)."""
+    (a cancellation now). `known_usage`: the window's usage by feature code, already
+    aggregated by the caller (the set-based billing run); otherwise read here."""
     plan = sub.plan
     spec = plan_spec(plan)
     cov = coverage(cycle_of(sub), spec.timing, k, first_index=first_index(sub),
@@ -133,7 +143,9 @@ def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = Fals
         base = None
     usage_period = _usage_window(sub, cov.usage_period, usage_end)
     usage: dict[str, Decimal] = {}
-    if usage_period is not None:
+    if usage_period is not None and known_usage is not None:
+        usage = {code: known_usage.get(code, Decimal(0)) for code in metered_meters(plan)}
+    elif usage_period is not None:
         codes = metered_meters(plan)
         meters = meter_rules(ctx, set(codes.values()))
         for feature_code, meter_code in codes.items():

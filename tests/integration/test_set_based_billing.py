@@ -1,0 +1,160 @@
+"""The set-based billing run against the per-subscription one: the same subscriptions
+billed both ways give the same invoices (numbers aside) and the same events; racing
+set-based runs create one invoice per subscription and period."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from sqlalchemy import select
+
+from folio.db.engine import Database
+from folio.db.models import Event, Invoice
+from folio.jobs.billing_run import run_billing
+from folio.services.context import Ctx
+from folio.services.numbering import take_number, take_numbers
+from tests.conftest import Tenant, make_tenant
+from tests.integration.test_billing_run import invoice_counts, subscriptions
+from tests.integration.test_concurrency import race
+from tests.subscription_helpers import DAY, metered_plan, now, usage
+
+INVOICE_KEYS = ("status", "currency", "collection_method", "subtotal", "total", "tax",
+                "total_taxes", "total_excluding_tax", "amount_due", "amount_paid",
+                "credit_applied", "period_start", "period_end", "plan_name", "invoice_type",
+                "payment_state", "default_tax_rates", "discounts", "days_until_due",
+                "apply_credit_balance", "total_discount_amount", "customer_details")
+LINE_DROP = {"id", "uuid", "invoice"}
+
+
+def build(t: Tenant, start: int) -> list[dict[str, Any]]:
+    """A mix of subscriptions: both timings, seats, usage crossing the tiers, a tax rate,
+    and the cases of the per-subscription lane (send_invoice, a discount, a credit
+    grant)."""
+    arrears = metered_plan(t, timing="in_arrears", name="Arrears")
+    advance = metered_plan(t, timing="in_advance", name="Advance")
+    rate = t.ok("POST", "/v1/tax_rates", {"display_name": "VAT", "percentage": "19",
+                                          "inclusive": False})["id"]
+    variants: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        (arrears, {}), (arrears, {"seats": 4}), (advance, {}), (advance, {"seats": 3}),
+        (arrears, {"default_tax_rates": [rate]}), (advance, {"default_tax_rates": [rate]}),
+        (arrears, {"collection_method": "send_invoice", "days_until_due": 14}),
+        (advance, {"discounts": [{"percent_off": "10"}]}),
+        (arrears, {}),  # gets a credit grant
+        (arrears, {"seats": 2}),  # no usage
+    ]
+    subs = []
+    for i, (plan, fields) in enumerate(variants):
+        cus = t.ok("POST", "/v1/customers", {"name": f"C{i}"})["id"]
+        subs.append(t.ok("POST", "/v1/subscriptions", {"customer": cus, "plan": plan["id"],
+                                                       "start_date": start, **fields}))
+        if i != len(variants) - 1:
+            usage(t, cus, [(f"e{i}-{j}", start + DAY * (j + 1), str(300 * (i + j + 1)))
+                           for j in range(4)])
+    t.ok("POST", f"/v1/customers/{subs[8]['customer']}/credit_grants",
+         {"amount": 1500, "currency": "eur"})
+    return subs
+
+
+def scrub(value: Any) -> Any:
+    """The tenant's own ids (tax rates) replaced by their kind."""
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    if isinstance(value, str) and value.startswith("txr_"):
+        return "txr"
+    return value
+
+
+def invoice_shape(inv: dict[str, Any]) -> dict[str, Any]:
+    shape = {k: inv.get(k) for k in INVOICE_KEYS}
+    shape["lines"] = [{k: v for k, v in line.items() if k not in LINE_DROP}
+                      for line in inv["lines"]["data"]]
+    return scrub(shape)
+
+
+def invoices_of(db: Database, t: Tenant, sub: str) -> list[dict[str, Any]]:
+    """The subscription's invoices, oldest first."""
+    with db.transaction(write=False) as session:
+        ids = session.scalars(select(Invoice.public_id).where(
+            Invoice.account_id == t.keys.account.id, Invoice.subscription_ref == sub)
+            .order_by(Invoice.id)).all()
+    return [t.ok("GET", f"/v1/invoices/{i}") for i in ids]
+
+
+def event_types(db: Database, t: Tenant, subs: list[dict[str, Any]]) -> list[list[str]]:
+    """Per subscription: the types of its events and its invoices' events, in order."""
+    with db.transaction(write=False) as session:
+        rows = session.execute(select(Event.type, Event.object_id, Event.data)
+                               .where(Event.account_id == t.keys.account.id)
+                               .order_by(Event.id)).all()
+    out = []
+    for sub in subs:
+        invoices = {i["id"] for i in invoices_of(db, t, sub["id"])}
+        out.append([typ for typ, obj, _ in rows if obj == sub["id"] or obj in invoices])
+    assert all(data["object"]["id"] == obj for _, obj, data in rows)
+    return out
+
+
+def test_the_set_based_run_bills_exactly_as_the_per_subscription_run(
+        db: Database, client: Any) -> None:
+    start = now() - 20 * DAY
+    one, two = make_tenant(db, client, "One"), make_tenant(db, client, "Two")
+    subs_one, subs_two = build(one, start), build(two, start)
+    at = subs_one[0]["current_period_end"]
+    assert at == subs_two[0]["current_period_end"]
+    old = run_billing(db, at, accounts=[one.keys.account.id], set_based=False)
+    new = run_billing(db, at, accounts=[two.keys.account.id], set_based=True)
+    assert (old.failures, new.failures) == ([], [])
+    assert (new.invoices, new.subscriptions) == (old.invoices, old.subscriptions) == (10, 10)
+    assert dict(new.amounts) == dict(old.amounts)
+    # all but send_invoice, the discount and the credit grant took the fast lane
+    assert (old.fast_lane, new.fast_lane) == (0, 7)
+    for a, b in zip(subs_one, subs_two, strict=True):
+        inv_a, inv_b = invoices_of(db, one, a["id"]), invoices_of(db, two, b["id"])
+        assert len(inv_a) == len(inv_b)
+        for x, y in zip(inv_a, inv_b, strict=True):
+            sx, sy = invoice_shape(x), invoice_shape(y)
+            assert sx == sy, {k: (sx[k], sy[k]) for k in sx if sx[k] != sy[k]}
+        assert all(i["number"] for i in inv_b)
+        after_a = one.ok("GET", f"/v1/subscriptions/{a['id']}")
+        after_b = two.ok("GET", f"/v1/subscriptions/{b['id']}")
+        for key in ("status", "next_billing_at", "current_period_start",
+                    "current_period_end", "discounts"):
+            assert after_a[key] == after_b[key], key
+    assert event_types(db, one, subs_one) == event_types(db, two, subs_two)
+    # numbers of one series stay gapless and unique
+    numbers = [i["number"] for s in subs_two for i in invoices_of(db, two, s["id"])]
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_racing_set_based_runs_create_one_invoice_per_subscription_and_period(
+        tenant: Tenant, db: Database) -> None:
+    subs = subscriptions(tenant, 12, now() - 20 * DAY)
+    at = subs[0]["current_period_end"]
+    account = tenant.keys.account.id
+    results = race([partial(run_billing, db, at, accounts=[account], set_based=True,
+                            chunk_size=5) for _ in range(4)])
+    summaries = [r for r in results if not isinstance(r, BaseException)]
+    assert len(summaries) == 4
+    assert all(s.failures == [] for s in summaries)
+    assert sum(s.invoices for s in summaries) == 12
+    assert sum(s.fast_lane for s in summaries) >= 5
+    counts = dict(invoice_counts(db, account))
+    assert set(counts) == {s["id"] for s in subs}
+    assert set(counts.values()) == {2}  # the first invoice + one for the boundary
+    again = run_billing(db, at, accounts=[account], set_based=True)
+    assert (again.invoices, again.failures) == (0, [])
+
+
+def test_a_block_of_numbers_continues_the_series_without_gaps(tenant: Tenant,
+                                                              db: Database) -> None:
+    pattern = "INV-{YYYY}-{SEQ:6}"
+    with db.transaction() as session:
+        ctx = Ctx(session, account_id=tenant.keys.account.id, livemode=False,
+                  clock=lambda: 1_767_225_600)  # 2026-01-01
+        block = take_numbers(ctx, pattern, 3, customer_prefix="")
+        after = take_number(ctx, pattern, customer_prefix="")
+        assert take_numbers(ctx, pattern, 0, customer_prefix="") == []
+    assert [*block, after] == [f"INV-2026-{n:06d}" for n in range(1, 5)]
