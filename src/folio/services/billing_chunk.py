@@ -15,11 +15,9 @@ the per-subscription path (`services/billing_run.py`), see `fast_lane_reason`.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import groupby
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import selectinload
@@ -33,30 +31,20 @@ from folio.db.models import (
     Invoice,
     InvoiceLine,
     Subscription,
-    UsageEvent,
 )
 from folio.domain import credit_balance as balance
-from folio.domain.billing.aggregation import Aggregation, UsagePoint, aggregate
-from folio.domain.billing.periods import Period
 from folio.domain.errors import DomainError
 from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus
 from folio.domain.subscriptions import SubscriptionStatus
 from folio.services import events, lifecycle
+from folio.services.billing_chunk_usage import chunk_usage
 from folio.services.billing_run import Billed
 from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
 from folio.services.numbering import take_numbers
-from folio.services.plans import metered_meters
 from folio.services.pricing import apply_totals
-from folio.services.subscription_billing import (
-    ROWS_PER_FETCH,
-    MeterRule,
-    bill_for_boundary,
-    draft_of,
-    meter_rules,
-    usage_period_of,
-)
+from folio.services.subscription_billing import bill_for_boundary, draft_of
 from folio.services.subscription_time import cycle_of
 from folio.services.subscription_views import subscription_view
 from folio.services.views import customer_snapshot, invoice_view
@@ -116,56 +104,6 @@ def customers_with_credit(ctx: Ctx, customer_ids: set[int]) -> set[int]:
         CreditGrant.account_id == ctx.account_id, CreditGrant.livemode == ctx.livemode,
         CreditGrant.customer_id.in_(sorted(customer_ids)),
         CreditGrant.revoked_at.is_(None), CreditGrant.remaining > 0)).all())
-
-
-def _usage_by_customer(ctx: Ctx, meter: MeterRule, customer_ids: list[int], window: Period
-                       ) -> dict[int, Decimal]:
-    """The aggregated usage of `meter` in `window` of each customer: one statement, the
-    rows grouped by customer and each group aggregated by the same `aggregate`."""
-    t = UsageEvent.__table__.c
-    unique = meter.aggregation is Aggregation.UNIQUE_COUNT
-    columns = [t.customer_id, t.timestamp, t.id, t.value] + ([t.properties] if unique else [])
-    stmt = select(*columns).where(
-        t.account_id == ctx.account_id, t.livemode == ctx.livemode,
-        t.customer_id.in_(customer_ids), t.feature_code == meter.code,
-        t.timestamp >= window.start, t.timestamp < window.end).order_by(t.customer_id)
-    rows = ctx.session.connection().execute(stmt.execution_options(yield_per=ROWS_PER_FETCH))
-    prop = meter.property or ""
-
-    def points(group: Any) -> Any:
-        for row in group:
-            key = None
-            if unique:
-                raw = (row[4] or {}).get(prop)
-                key = None if raw is None else str(raw)
-            yield UsagePoint(timestamp=row[1], value=row[3], key=key, sequence=row[2])
-
-    return {cid: aggregate(meter.aggregation, points(group))
-            for cid, group in groupby(rows, key=lambda r: r[0])}
-
-
-def chunk_usage(ctx: Ctx, subs: list[Subscription]) -> dict[int, dict[str, Decimal]]:
-    """Subscription id -> feature code -> usage of the window its next boundary bills."""
-    by_window: dict[tuple[Period, str], list[Subscription]] = defaultdict(list)
-    out: dict[int, dict[str, Decimal]] = {s.id: {} for s in subs}
-    codes_of: dict[int, dict[str, str]] = {}
-    for sub in subs:
-        window = usage_period_of(sub, sub.next_boundary)
-        codes = codes_of[sub.id] = metered_meters(sub.plan)
-        if window is None:
-            continue
-        for meter_code in set(codes.values()):
-            by_window[(window, meter_code)].append(sub)
-    rules = meter_rules(ctx, {m for codes in codes_of.values() for m in codes.values()})
-    for (window, meter_code), group in by_window.items():
-        rule = rules.get(meter_code)
-        found = {} if rule is None else _usage_by_customer(
-            ctx, rule, sorted({s.customer_id for s in group}), window)
-        for sub in group:
-            for feature, code in codes_of[sub.id].items():
-                if code == meter_code:
-                    out[sub.id][feature] = found.get(sub.customer_id, Decimal(0))
-    return out
 
 
 @dataclass
