@@ -15,9 +15,20 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from folio.domain.errors import DomainError
+from folio.domain.errors import DomainError, ErrorKind
 
 log = logging.getLogger("folio.api")
+
+# the HTTP status of each kind of domain error, for the canonical API and the faces (a
+# face that answers one kind differently overrides that entry)
+STATUS_OF_KIND: dict[ErrorKind, int] = {
+    ErrorKind.INVALID: 400,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.FORBIDDEN: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.UNPROCESSABLE: 422,
+}
 
 # `inner` is True when a Folio input model, built by the face from a body it accepted,
 # refused a value (a pydantic ValidationError raised inside the route).

@@ -9,17 +9,10 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from folio.api.error_wiring import install_error_shape
-from folio.domain.errors import DomainError, ErrorKind
+from folio.api.error_wiring import STATUS_OF_KIND, install_error_shape
+from folio.domain.errors import DomainError
 
-STATUS = {
-    ErrorKind.INVALID: 400,
-    ErrorKind.UNAUTHENTICATED: 401,
-    ErrorKind.FORBIDDEN: 403,
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.UNPROCESSABLE: 422,
-}
+STATUS = STATUS_OF_KIND
 TYPES = {401: "authentication_error", 403: "permission_error", 500: "api_error"}
 
 

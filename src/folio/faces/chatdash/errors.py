@@ -14,17 +14,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from folio.api.error_wiring import install_error_shape
+from folio.api.error_wiring import STATUS_OF_KIND, install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
 
-STATUS = {
-    ErrorKind.INVALID: 400,
-    ErrorKind.UNAUTHENTICATED: 401,
-    ErrorKind.FORBIDDEN: 403,
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.UNPROCESSABLE: 400,
-}
+STATUS = {**STATUS_OF_KIND, ErrorKind.UNPROCESSABLE: 400}
 
 # Folio's words for ChatDash's: messages of the rules a ChatDash user meets
 MESSAGES = {

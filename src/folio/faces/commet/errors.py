@@ -9,17 +9,10 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from folio.api.error_wiring import install_error_shape
+from folio.api.error_wiring import STATUS_OF_KIND, install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
 
-STATUS = {
-    ErrorKind.INVALID: 400,
-    ErrorKind.UNAUTHENTICATED: 401,
-    ErrorKind.FORBIDDEN: 403,
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.UNPROCESSABLE: 422,
-}
+STATUS = STATUS_OF_KIND
 TYPES = {400: "validation_error", 401: "authentication_error", 403: "permission_error",
          404: "not_found_error", 405: "invalid_request_error", 409: "conflict_error",
          422: "unprocessable_error", 500: "api_error"}

@@ -10,20 +10,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from folio.api.error_wiring import install_error_shape
+from folio.api.error_wiring import STATUS_OF_KIND, install_error_shape
 from folio.domain.errors import DomainError, ErrorKind
 
 PROBLEM_TYPE = "https://tools.ietf.org/html/rfc7807"
 MEDIA_TYPE = "application/problem+json"
 
-STATUS = {
-    ErrorKind.INVALID: 400,
-    ErrorKind.UNAUTHENTICATED: 401,
-    ErrorKind.FORBIDDEN: 403,
-    ErrorKind.NOT_FOUND: 404,
-    ErrorKind.CONFLICT: 409,
-    ErrorKind.UNPROCESSABLE: 400,  # Dolfin reports refused amounts as validation errors
-}
+# Dolfin reports refused amounts as validation errors
+STATUS = {**STATUS_OF_KIND, ErrorKind.UNPROCESSABLE: 400}
 DEFAULT_CODES = {
     ErrorKind.INVALID: "General.Validation",
     ErrorKind.UNAUTHENTICATED: "Auth.Unauthorized",
