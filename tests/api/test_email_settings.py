@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 
 from folio.config import Settings
 from folio.db.engine import Database
+from folio.db.models import Account
+from folio.mail.smtp import smtp_config
+from folio.services.sealing import SealBroken
 from folio.worker import email_jobs
 from folio.worker.registry import Registry
 from folio.worker.runner import Worker
@@ -47,6 +51,23 @@ class TestSmtpSettings:
         assert read.json()["smtp"]["password_set"] is True
         events = tenant.get("/v1/events", type="account.updated")
         assert "s3cret" not in events.text
+
+    def test_the_password_is_sealed_at_rest_and_opened_for_sending(
+            self, tenant: Tenant, db: Database, settings: Settings) -> None:
+        tenant.ok("POST", "/v1/account", {"smtp": SMTP})
+        with db.transaction(write=False) as session:
+            account = session.get(Account, tenant.keys.account.id)
+            assert account is not None
+            stored = account.smtp_password
+            assert stored is not None
+            assert stored.startswith("sealed:v1:")
+            assert "s3cret" not in stored
+            config = smtp_config(account, settings)
+            rotated = Settings(**{**settings.__dict__, "secret": "a-new-server-secret"})
+            with pytest.raises(SealBroken):  # the worker fails the delivery, saying why
+                smtp_config(account, rotated)
+        assert config is not None
+        assert config.password == "s3cret-Pa55"
 
     def test_an_omitted_password_is_kept_and_null_removes_the_server(
             self, tenant: Tenant) -> None:

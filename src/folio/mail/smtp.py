@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 from folio.config import Settings
 from folio.db.models import Account
+from folio.services.sealing import smtp_password_sealer
 
 DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
 TIMEOUT_SECONDS = 30  # a socket timeout for one SMTP conversation
@@ -32,6 +33,8 @@ def smtp_config(account: Account, settings: Settings) -> SmtpConfig | None:
     if account.smtp_host:
         host, port, tls = account.smtp_host, account.smtp_port, account.smtp_tls or "starttls"
         username, password = account.smtp_username, account.smtp_password
+        if password is not None:  # sealed at rest (services.sealing); may raise SealBroken
+            password = smtp_password_sealer(settings.secret).open(password, owner=account.uuid)
     elif settings.smtp_host:
         host, port, tls = settings.smtp_host, settings.smtp_port, settings.smtp_tls
         username, password = settings.smtp_username, settings.smtp_password

@@ -95,7 +95,8 @@ def _branding(changes: dict[str, Any]) -> None:
         changes["brand_color"] = changes["brand_color"].lower()
 
 
-def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
+def update_account(ctx: Ctx, data: AccountUpdate, *, secret: str | None = None) -> Account:
+    """`secret` (the server secret) is needed only to set an SMTP password (sealed)."""
     account = ctx.account
     changes = provided(data)
     _branding(changes)
@@ -113,7 +114,7 @@ def update_account(ctx: Ctx, data: AccountUpdate) -> Account:
         changes["bic"] = _bic(changes["bic"])
     if changes.get("dunning_retry_days") is not None:
         changes["dunning_retry_days"] = check_retry_days(changes["dunning_retry_days"])
-    mail_settings.apply(account, changes, data)
+    mail_settings.apply(account, changes, data, secret)
     if "metadata" in changes:
         account.metadata_ = merge_metadata(account.metadata_, changes.pop("metadata"))
     for key, value in changes.items():

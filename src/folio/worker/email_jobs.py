@@ -22,6 +22,7 @@ from folio.mail.smtp import SmtpConfig, deliver, smtp_config
 from folio.services import deliveries
 from folio.services.context import Ctx
 from folio.services.links import hosted_invoice_url
+from folio.services.sealing import SealBroken
 from folio.web.formatting import day, money
 from folio.worker.registry import PermanentJobError, Registry
 from folio.worker.runner import JobRun
@@ -75,7 +76,12 @@ def _prepare(run: JobRun) -> Outgoing | str | None:
             return f"invoice is {invoice.status}"
         ctx = _ctx(session, delivery, run.now)
         account = ctx.account
-        config = smtp_config(account, run.settings)
+        try:
+            config = smtp_config(account, run.settings)
+        except SealBroken:
+            raise PermanentJobError("the account's SMTP password cannot be opened with this "
+                                    "server's FOLIO_SECRET (was it changed?): set it "
+                                    "again with POST /v1/account") from None
         if config is None:
             raise PermanentJobError("no SMTP server is configured for this account "
                                     "(account smtp settings or FOLIO_SMTP_HOST)")

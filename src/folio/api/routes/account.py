@@ -23,4 +23,5 @@ def get_account(call: CallDep) -> Response:
              summary="Update the account: seller details on documents, e-invoicing")
 def update_account(body: AccountUpdate, call: CallDep) -> Response:
     return call.write(lambda ctx: account_view(
-        account_settings.update_account(ctx, body), ctx.livemode), body)
+        account_settings.update_account(ctx, body, secret=call.app.settings.secret),
+        ctx.livemode), body)

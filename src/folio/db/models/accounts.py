@@ -67,7 +67,8 @@ class Account(Identified, Base):
     smtp_port: Mapped[int | None] = mapped_column(Integer)
     smtp_tls: Mapped[str | None] = mapped_column(String(16))  # none | starttls | tls
     smtp_username: Mapped[str | None] = mapped_column(String(255))
-    smtp_password: Mapped[str | None] = mapped_column(String(255))
+    # sealed under the server secret (services.sealing): "sealed:v1:" + base64url
+    smtp_password: Mapped[str | None] = mapped_column(String(512))
     smtp_from_email: Mapped[str | None] = mapped_column(String(320))
     smtp_from_name: Mapped[str | None] = mapped_column(String(200))
     # reminder days relative to the due date (-7 = a week before); None: the default set
