@@ -101,6 +101,8 @@ def main() -> int:
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--pyinstrument", action="store_true",
+                        help="a sampling profile (pip install pyinstrument) instead of cProfile")
     args = parser.parse_args()
     url = args.db_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'profile.db'}"
     reset(url)
@@ -128,7 +130,8 @@ def main() -> int:
         status, draft = client.request("POST", "/v1/invoices", body)
         assert status == 200, draft
         status, done = client.request("POST", f"/v1/invoices/{draft['id']}/finalize")
-        assert status == 200 and done["status"] == "open", done
+        assert status == 200, done
+        assert done["status"] == "open", done
 
     def ping() -> None:
         client.request("GET", "/ping")
@@ -146,13 +149,27 @@ def main() -> int:
               f"({db.dialect}; load {os.getloadavg()[0]:.1f})")
         if args.statements:
             seen: list[str] = []
-            listener = lambda *a: seen.append(a[2])  # noqa: E731
+
+            def listener(*event_args: Any, seen: list[str] = seen) -> None:
+                seen.append(event_args[2])
+
             event.listen(db.engine, "before_cursor_execute", listener)
             op()
             event.remove(db.engine, "before_cursor_execute", listener)
             print(f"  {len(seen)} statements:")
             for sql in seen:
                 print("   ", " ".join(sql.split())[:150])
+    if args.pyinstrument:
+        from pyinstrument import Profiler
+
+        sampler = Profiler(interval=0.0002)
+        sampler.start()
+        for op in ops:
+            for _ in range(args.n):
+                op()
+        sampler.stop()
+        print(sampler.output_text(unicode=False, color=False, show_all=False))
+        return 0
     profile = cProfile.Profile()
     profile.enable()
     for op in ops:

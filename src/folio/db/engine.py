@@ -4,12 +4,19 @@ SQLite: WAL, a busy timeout, foreign keys on, and writes begin with BEGIN IMMEDI
 write transaction holds the write lock from its first statement (``with_for_update`` is
 ignored on SQLite, and pysqlite would otherwise begin lazily). PostgreSQL: READ COMMITTED;
 row locks and atomic ``UPDATE ... RETURNING`` do the serialising.
+
+SQLite has one writer at a time. Within one process, write transactions queue on a lock
+taken before BEGIN IMMEDIATE and released after COMMIT or ROLLBACK: a second writer waits
+on the lock and starts the moment the first one ends, instead of getting SQLITE_BUSY and
+sleeping in SQLite's busy handler (1, 2, 5, 10, ... ms steps). The busy timeout still
+covers writers in other processes (a CLI run, a second server).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -82,6 +89,10 @@ class Database:
             expire_on_commit=False,
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # re-entrant: a write transaction opened inside another on the same thread waits
+        # on SQLite's busy timeout as before, never on itself
+        self._write_lock: AbstractContextManager[object] = (
+            threading.RLock() if is_sqlite(url) else nullcontext())
 
     @property
     def dialect(self) -> str:
@@ -90,18 +101,19 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back otherwise."""
-        session = (self._writer if write else self._reader)()
-        try:
-            yield session
-            if write:
-                session.commit()
-            else:
+        with self._write_lock if write else nullcontext():
+            session = (self._writer if write else self._reader)()
+            try:
+                yield session
+                if write:
+                    session.commit()
+                else:
+                    session.rollback()
+            except BaseException:
                 session.rollback()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+                raise
+            finally:
+                session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
