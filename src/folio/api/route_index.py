@@ -7,14 +7,14 @@ request to `/ping` (the last route), over half of the server CPU of an empty req
 
 Every route's path is known when the app is built. A route whose first two segments are
 literal text (`/v1/invoices/{invoice_id}` -> `v1`, `invoices`; `/ping` -> `ping`) can only
-match a path that starts with those segments; any other route (a parameter or a mount's
-tail among its first two segments) may match anything. For each literal key the index
-keeps a copy of the app's router holding, in the original order, the top-level routes
-with a leaf under that key plus every may-match-anything route, and a request with that
-key is routed by that copy: the same FastAPI code, the same order, fewer candidates.
-A request whose key no route names (an unknown path, `/ping/` awaiting its redirect)
-goes to the full router, so 404s, 405s and slash redirects are unchanged (as does any
-request under a root path).
+match a path that starts with those segments; one whose first segment only is literal
+(`/i/{token}`) only a path under that segment; any other route (a parameter first) may
+match anything. For each key the index keeps a copy of the app's router holding, in the
+original order, the top-level routes that can match it, and a request with that key is
+routed by that copy: the same FastAPI code, the same order, fewer candidates. A request
+whose key no route names (an unknown path, `/ping/` awaiting its slash redirect) goes to
+the full router, so 404s, 405s and redirects are unchanged (as does any request under a
+root path).
 """
 
 from __future__ import annotations
@@ -61,10 +61,15 @@ def path_key(path: str) -> Key:
     return tuple(path.split("/", 3)[1:3])
 
 
-def _literal_key(pattern: str) -> Key | None:
-    """The key every path this pattern matches has, or None if it has no fixed key."""
+def _leaf_key(pattern: str) -> tuple[str, Key | None]:
+    """How a route's pattern is keyed: ("exact", key) when its first two segments (or its
+    only one) are literal, ("first", (segment,)) when only the first is, ("any", None)."""
     key = path_key(pattern)
-    return None if any("{" in segment for segment in key) else key
+    if not key or "{" in key[0]:
+        return "any", None
+    if len(key) == 1 or "{" not in key[1]:
+        return "exact", key
+    return "first", key[:1]
 
 
 class RouteIndex:
@@ -74,26 +79,55 @@ class RouteIndex:
     def __init__(self, router: APIRouter) -> None:
         self.router = router
         self.full = router.middleware_stack
-        keyed: list[tuple[BaseRoute, set[Key] | None]] = []
+        routes: list[tuple[BaseRoute, set[Key], set[str], bool]] = []
         for route in router.routes:
-            keys: set[Key] | None = set()
+            exact: set[Key] = set()
+            first: set[str] = set()
+            anything = False
             for pattern in _leaf_paths(route):
-                key = _literal_key(pattern)
+                kind, key = _leaf_key(pattern)
                 if key is None:
-                    keys = None
-                    break
-                keys.add(key)  # type: ignore[union-attr]
-            keyed.append((route, keys))
-        all_keys = {key for _, keys in keyed if keys for key in keys}
-        self.routers: dict[Key, APIRouter] = {}
-        for key in all_keys:
+                    anything = True
+                elif kind == "exact":
+                    exact.add(key)
+                else:
+                    first.add(key[0])
+            routes.append((route, exact, first, anything))
+
+        def keeping(wanted: set[int]) -> APIRouter:  # the original order, fewer routes
             sub = copy.copy(router)
-            sub.routes = [route for route, keys in keyed if keys is None or key in keys]
-            self.routers[key] = sub
+            sub.routes = [route for i, (route, *_) in enumerate(routes) if i in wanted]
+            return sub
+
+        anywhere = {i for i, (_, _, _, anything) in enumerate(routes) if anything}
+        under: dict[str, set[int]] = {}  # first segment -> routes with a parameter next
+        exactly: dict[Key, set[int]] = {}
+        for i, (_, exact, first, _) in enumerate(routes):
+            for segment in first:
+                under.setdefault(segment, set()).add(i)
+            for key in exact:
+                exactly.setdefault(key, set()).add(i)
+        # /a/b: the routes under exactly (a, b), those under a with a parameter next, and
+        # those that may match anything; /a: its own routes and those that match anything;
+        # /a/<other>: the routes under a with a parameter next and those that match anything
+        self.routers = {key: keeping(indexes | anywhere | (
+                            under.get(key[0], set()) if len(key) == 2 else set()))
+                        for key, indexes in exactly.items()}
+        self.first = {segment: keeping(indexes | anywhere)
+                      for segment, indexes in under.items()}
+
+    def router_for(self, path: str) -> APIRouter | None:
+        """The reduced router for a path; None: the full router (no route names its key,
+        or `/a/`, whose slash redirect may lead under another key)."""
+        key = path_key(path)
+        sub = self.routers.get(key)
+        if sub is None and len(key) == 2 and key[1]:
+            sub = self.first.get(key[0])
+        return sub
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope.get("root_path"):
-            sub = self.routers.get(path_key(scope["path"]))
+            sub = self.router_for(scope["path"])
             if sub is not None:
                 scope.setdefault("router", self.router)  # url_for sees every route
                 await sub.app(scope, receive, send)
