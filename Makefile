@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 DEMO_DB ?= sqlite:///./demo.db
 
-.PHONY: help install browser run test lint typecheck contracts migrations-check test-sqlite test-postgres bench clean
+.PHONY: help install browser wrk run test lint typecheck contracts migrations-check test-sqlite test-postgres bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -36,6 +36,11 @@ browser: ## Debian's chromium for the browser tests (Playwright drives it; never
 	@command -v chromium >/dev/null || (apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	@command -v chromium >/dev/null || (echo "chromium is missing: the browser tests cannot run" && false)
+
+wrk: ## Debian's wrk for `make bench` (the bench falls back to Python clients without it)
+	@command -v wrk >/dev/null || (apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null) || true
+	@command -v wrk >/dev/null || echo "wrk is missing: the API bench loads reads with httpx"
 
 run: install ## Start the API on SQLite (./demo.db, recreated) with demo data
 	rm -f demo.db demo.db-wal demo.db-shm
@@ -69,8 +74,8 @@ test-postgres: install browser ## pytest on PostgreSQL (fails loudly if it is un
 
 test: lint typecheck contracts migrations-check test-sqlite test-postgres ## Everything CI runs
 
-bench: install ## Benchmarks (ratios against floors measured in the same run)
-	$(BIN)/python bench/api_bench.py
+bench: install wrk ## Benchmarks (ratios against floors measured in the same run)
+	$(BIN)/python bench/api_bench.py $(BENCH_ARGS)
 	$(BIN)/python bench/usage_bench.py
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/billing_bench.py

@@ -624,6 +624,12 @@ def report(all_figures: list[Figures], opts: Options, load: str) -> None:
               f"{WRITE_TARGET:.2f}) {verdict(r_write, WRITE_TARGET)}{errors(f.write, f.floor)}")
         print(f"{'':<11}CPU/invoice: folio server {cpu_ms(f.write)} (2 requests), floor "
               f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)})")
+        if f.ping.server_cpu_ms and f.floor.server_cpu_ms:
+            # a server doing exactly the floor's work behind two empty requests
+            bound = f.floor.server_cpu_ms / (f.floor.server_cpu_ms + 2 * f.ping.server_cpu_ms)
+            print(f"{'':<11}Python + HTTP bound: floor CPU / (floor CPU + 2 x ping CPU) = "
+                  f"{bound:.2f} (the best CPU ratio a server could reach writing the floor's "
+                  "rows behind two empty requests)")
     print(rule)
 
 

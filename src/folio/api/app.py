@@ -14,7 +14,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from folio import __version__
-from folio.api import errors
+from folio.api import errors, route_index
 from folio.api.deps import AppState, AuthCache
 from folio.api.hot_reads import HotReads
 from folio.api.observability import Metrics, ObservabilityMiddleware, configure_logging
@@ -84,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
 
     app.add_middleware(HotReads, state=app.state.folio)
     mount_faces(app, app.state.folio, settings.faces, settings.root_face)
+    route_index.install(app)  # after the last route
     app.add_middleware(ObservabilityMiddleware, metrics=metrics,
                        access_log=settings.access_log)
     return app

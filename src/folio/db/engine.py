@@ -4,12 +4,21 @@ SQLite: WAL, a busy timeout, foreign keys on, and writes begin with BEGIN IMMEDI
 write transaction holds the write lock from its first statement (``with_for_update`` is
 ignored on SQLite, and pysqlite would otherwise begin lazily). PostgreSQL: READ COMMITTED;
 row locks and atomic ``UPDATE ... RETURNING`` do the serialising.
+
+SQLite has one writer at a time. Within one process, write transactions queue on a lock
+taken before BEGIN IMMEDIATE and released after COMMIT or ROLLBACK: a second writer waits
+on the lock and starts the moment the first one ends, instead of getting SQLITE_BUSY and
+sleeping in SQLite's busy handler (1, 2, 5, 10, ... ms steps). The busy timeout still
+covers writers in other processes (a CLI run, a second server); a writer that waited that
+long on the lock goes on without it to SQLite's own lock and busy timeout, so a stuck
+writer still ends in "database is locked", never in a hang.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import orjson
@@ -17,6 +26,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 WRITE_OPTION = "folio_write"
+BUSY_TIMEOUT_SECONDS = 30
 
 
 def is_sqlite(url: str) -> bool:
@@ -33,8 +43,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_deserializer", orjson.loads)
     if is_sqlite(url):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
-        )
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
+            **kwargs)
         _configure_sqlite(engine)
         return engine
     if "poolclass" not in kwargs:
@@ -62,7 +72,7 @@ def _configure_sqlite(engine: Engine) -> None:
             cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -82,6 +92,9 @@ class Database:
             expire_on_commit=False,
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # re-entrant: a write transaction opened inside another on the same thread waits
+        # on SQLite's busy timeout as before, never on itself
+        self._write_lock = threading.RLock() if is_sqlite(url) else None
 
     @property
     def dialect(self) -> str:
@@ -90,18 +103,32 @@ class Database:
     @contextmanager
     def transaction(self, *, write: bool = True) -> Iterator[Session]:
         """One transaction: committed if the block succeeds, rolled back otherwise."""
-        session = (self._writer if write else self._reader)()
-        try:
-            yield session
-            if write:
-                session.commit()
-            else:
+        with self._queued() if write else nullcontext():
+            session = (self._writer if write else self._reader)()
+            try:
+                yield session
+                if write:
+                    session.commit()
+                else:
+                    session.rollback()
+            except BaseException:
                 session.rollback()
-        except BaseException:
-            session.rollback()
-            raise
+                raise
+            finally:
+                session.close()
+
+    @contextmanager
+    def _queued(self) -> Iterator[None]:
+        """Holds the process's SQLite write lock for the block. After the busy timeout
+        the writer goes on without it and meets SQLite's own lock (and its busy timeout)
+        as it did before: a writer is never kept waiting longer than that on our side."""
+        lock = self._write_lock
+        acquired = lock is not None and lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            yield
         finally:
-            session.close()
+            if acquired and lock is not None:
+                lock.release()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -39,7 +39,7 @@ class PreparedSelect:
         return cls(sql=compiled.string, names=names, processors=processors,
                    positional=positional)
 
-    def rows(self, engine: Engine, params: dict[str, Any]) -> list[dict[str, Any]]:
+    def _fetch(self, engine: Engine, params: dict[str, Any]) -> list[Any]:
         bound: Any = (tuple(params[name] for name in self.positional)
                       if self.positional is not None else params)
         connection = engine.raw_connection()
@@ -51,15 +51,33 @@ class PreparedSelect:
             cursor = connection.cursor()
             try:
                 cursor.execute(self.sql, bound)
-                fetched = cursor.fetchall()
+                return list(cursor.fetchall())
             finally:
                 cursor.close()
         finally:
             if autocommit:
                 connection.driver_connection.autocommit = False  # type: ignore[union-attr]
             connection.close()  # back to the pool, which rolls it back
-        pairs = tuple(zip(self.names, self.processors, strict=True))
-        return [{name: (process(value) if process is not None and value is not None
-                        else value)
-                 for (name, process), value in zip(pairs, row, strict=True)}
-                for row in fetched]
+
+    def _processed(self, row: Any, start: int, stop: int) -> dict[str, Any]:
+        return {name: (process(value) if process is not None and value is not None
+                       else value)
+                for name, process, value in zip(self.names[start:stop],
+                                                self.processors[start:stop],
+                                                row[start:stop], strict=True)}
+
+    def rows(self, engine: Engine, params: dict[str, Any]) -> list[dict[str, Any]]:
+        n = len(self.names)
+        return [self._processed(row, 0, n) for row in self._fetch(engine, params)]
+
+    def head_and_rows(self, engine: Engine, params: dict[str, Any], split: int
+                      ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """For a one-to-many join whose first `split` columns repeat on every row (a
+        parent and its children): the parent's columns once, from the first row, and the
+        remaining columns of every row. None and [] when nothing matched."""
+        fetched = self._fetch(engine, params)
+        if not fetched:
+            return None, []
+        n = len(self.names)
+        return (self._processed(fetched[0], 0, split),
+                [self._processed(row, split, n) for row in fetched])

@@ -112,6 +112,12 @@ def collect_invoice(ctx: Ctx, invoice_id: str, *, vault: SavedCardGateway | None
     """Makes the invoice's due automatic charge, if one is due (see the module text);
     otherwise does nothing and says why."""
     invoice = get_invoice(ctx, invoice_id, for_update=True)  # serialises collectors
+    return collect_locked_invoice(ctx, invoice, vault=vault)
+
+
+def collect_locked_invoice(ctx: Ctx, invoice: Invoice, *,
+                           vault: SavedCardGateway | None = None) -> CollectionResult:
+    """`collect_invoice` for an invoice this transaction holds locked."""
     reason = _why_not_due(invoice, ctx.now())
     method = default_method(ctx, invoice.customer) if reason is None else None
     if reason is None and method is None and not invoice.attempt_count:
@@ -154,8 +160,8 @@ def finalize_and_collect(ctx: Ctx, invoice_id: str, *,
                          vault: SavedCardGateway | None = None) -> Invoice:
     """Finalizes a draft and, for charge_automatically, charges it at once in the same
     transaction (see ADR 16 for why collection is synchronous)."""
-    invoice = finalize_invoice(ctx, invoice_id)
-    collect_invoice(ctx, invoice.public_id, vault=vault)
+    invoice = finalize_invoice(ctx, invoice_id)  # locks the invoice
+    collect_locked_invoice(ctx, invoice, vault=vault)
     return invoice
 
 

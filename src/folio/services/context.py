@@ -40,7 +40,10 @@ class Ctx:
     @property
     def account(self) -> Account:
         if self._account is None:
-            account = self.session.get(Account, self.account_id)
+            # no autoflush: loading the tenant's row by primary key depends on nothing
+            # pending, and flushing the caller's changes here would cost an extra UPDATE
+            with self.session.no_autoflush:
+                account = self.session.get(Account, self.account_id)
             if account is None:  # pragma: no cover - keys cascade with their account
                 raise LookupError(f"account {self.account_id} is gone")
             self._account = account

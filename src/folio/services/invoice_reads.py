@@ -38,6 +38,7 @@ _INVOICE_QUERY = (
     .order_by(_LINES.c.position)
 )
 _PREPARED: dict[int, PreparedSelect] = {}  # per engine
+_FIRST_LINE_COLUMN = len(_INVOICES.c) + len(_CUSTOMER_FIELDS)
 
 
 def _mapped(values: dict[str, Any]) -> SimpleNamespace:
@@ -48,13 +49,19 @@ def _mapped(values: dict[str, Any]) -> SimpleNamespace:
 def _view(rows: Sequence[Mapping[Any, Any]]) -> View | None:
     if not rows:
         return None
-    first = rows[0]
-    invoice = _mapped({k: v for k, v in first.items() if "__" not in k})
-    invoice.customer = SimpleNamespace(**{f: first[f"customer__{f}"] for f in _CUSTOMER_FIELDS})
+    return _view_of(rows[0], [{k: v for k, v in row.items() if k.startswith("line__")}
+                              for row in rows])
+
+
+def _view_of(head: Mapping[str, Any], line_rows: Sequence[Mapping[str, Any]]) -> View:
+    """head: the invoice's and its customer's columns; line_rows: each row's line__
+    columns (all None for an invoice without lines)."""
+    invoice = _mapped({k: v for k, v in head.items() if "__" not in k})
+    invoice.customer = SimpleNamespace(**{f: head[f"customer__{f}"] for f in _CUSTOMER_FIELDS})
     invoice.amount_due = amount_due(invoice.total, invoice.amount_paid,
                                     invoice.amount_credited, invoice.credit_granted)
-    invoice.lines = [_mapped({k[6:]: v for k, v in row.items() if k.startswith("line__")})
-                     for row in rows if row["line__id"] is not None]
+    invoice.lines = [_mapped({k[6:]: v for k, v in row.items()})
+                     for row in line_rows if row["line__id"] is not None]
     return invoice_view(cast(Invoice, invoice))
 
 
@@ -72,8 +79,11 @@ def read_invoice_view_raw(engine: Engine, account_id: int, livemode: bool,
     prepared = _PREPARED.get(id(engine))
     if prepared is None:
         prepared = _PREPARED.setdefault(id(engine), PreparedSelect.build(_INVOICE_QUERY, engine))
-    return _view(prepared.rows(engine, {
-        "public_id": public_id, "account_id": account_id, "livemode": livemode}))
+    # the invoice's and customer's columns are processed once, not once per line
+    head, line_rows = prepared.head_and_rows(engine, {
+        "public_id": public_id, "account_id": account_id, "livemode": livemode},
+        _FIRST_LINE_COLUMN)
+    return None if head is None else _view_of(head, line_rows)
 
 
 def invoice_view_by_public_id(ctx: Ctx, public_id: str) -> View:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from folio.db.models import Coupon, Invoice, TaxRate
 from folio.db.repository import scoped
@@ -23,17 +23,28 @@ from folio.domain.money import RoundingMode, format_decimal
 from folio.services.context import Ctx
 from folio.services.inputs import DiscountInput
 
+_SEEN_TAX_RATES = "folio.tax_rates_seen"
+
 
 def tax_rates_by_id(ctx: Ctx, ids: Iterable[str], param: str = "tax_rates",
                     ) -> dict[str, TaxRate]:
     wanted = set(ids)
     if not wanted:
         return {}
+    # the rates this transaction has already read (a draft's create checks its rates,
+    # then totals it): the same identity-mapped objects, without a second SELECT
+    seen: dict[tuple[int, bool, str], TaxRate] = ctx.session.info.setdefault(
+        _SEEN_TAX_RATES, {})
+    hits = {i: seen.get((ctx.account_id, ctx.livemode, i)) for i in wanted}
+    if all(rate is not None and rate in ctx.session for rate in hits.values()):
+        return cast(dict[str, TaxRate], hits)
     # no autoflush: tax rates are flushed when created, and flushing the caller's pending
     # invoice changes here would only cost an extra UPDATE before the caller's own flush
     found = {r.public_id: r for r in ctx.session.scalars(
         scoped(TaxRate, ctx.scope).where(TaxRate.public_id.in_(wanted))
         .execution_options(autoflush=False))}
+    for public_id, rate in found.items():
+        seen[(ctx.account_id, ctx.livemode, public_id)] = rate
     missing = wanted - found.keys()
     if missing:
         raise NotFound(f"No such tax rate: '{sorted(missing)[0]}'.", param=param)

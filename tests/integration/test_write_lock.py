@@ -1,0 +1,78 @@
+"""SQLite: write transactions of one process queue on the Database's lock (taken before
+BEGIN IMMEDIATE, released after COMMIT), never inside SQLite's busy handler; reads never
+wait for it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import text
+
+from folio.db.engine import Database
+
+
+@pytest.fixture
+def sqlite_db(db: Database) -> Database:
+    if db.dialect != "sqlite":
+        pytest.skip("PostgreSQL writers serialise on row locks, not on a process lock")
+    return db
+
+
+def test_a_second_writer_enters_only_after_the_first_commits(sqlite_db: Database) -> None:
+    order: list[str] = []
+    first_in, second_trying = threading.Event(), threading.Event()
+
+    def second() -> None:
+        second_trying.set()
+        with sqlite_db.transaction(write=True) as session:
+            order.append("second in")
+            session.execute(text("SELECT 1"))
+
+    with sqlite_db.transaction(write=True) as session:
+        session.execute(text("SELECT 1"))  # BEGIN IMMEDIATE: this thread holds the writer
+        order.append("first in")
+        first_in.set()
+        thread = threading.Thread(target=second)
+        thread.start()
+        second_trying.wait()
+        thread.join(0.2)  # give it every chance to get in while we hold the write
+        order.append("first done")
+    thread.join()
+    assert order == ["first in", "first done", "second in"]
+
+
+def test_a_reader_does_not_wait_for_a_writer(sqlite_db: Database) -> None:
+    read: list[int] = []
+
+    def reader() -> None:
+        with sqlite_db.transaction(write=False) as session:
+            read.append(session.execute(text("SELECT 1")).scalar_one())
+
+    with sqlite_db.transaction(write=True) as session:
+        session.execute(text("SELECT 1"))
+        thread = threading.Thread(target=reader)
+        thread.start()
+        thread.join(30)  # a reader queued behind this writer would still be waiting
+        assert read == [1]
+
+
+def test_the_lock_is_released_when_the_transaction_fails(sqlite_db: Database) -> None:
+    def failing_use_case() -> None:
+        with sqlite_db.transaction(write=True) as session:
+            session.execute(text("SELECT 1"))
+            raise RuntimeError("the use case failed")
+
+    with pytest.raises(RuntimeError):
+        failing_use_case()
+    done: list[bool] = []
+    thread = threading.Thread(target=lambda: done.append(_write_once(sqlite_db)))
+    thread.start()
+    thread.join(30)  # a lock left held would keep it waiting
+    assert done == [True]
+
+
+def _write_once(db: Database) -> bool:
+    with db.transaction(write=True) as session:
+        session.execute(text("SELECT 1"))
+    return True
