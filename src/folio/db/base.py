@@ -22,14 +22,19 @@ NAMING = {
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
+# byte b < 248 (= 4 x 62) -> _ALPHABET[b % 62]; bytes 248..255 are dropped
+_TOKEN_TABLE = bytes(ord(_ALPHABET[b % 62]) for b in range(248)) + bytes(8)
+_TOKEN_DROP = bytes(range(248, 256))
+
+
 def random_token(length: int = 24) -> str:
     """`length` characters drawn uniformly from the 62 letters and digits (random bytes
     below 248 = 4 x 62 taken modulo 62, the others discarded): the same distribution as
-    one `secrets.choice` per character, several times faster."""
-    out: list[str] = []
+    one `secrets.choice` per character, mapped in C by `bytes.translate`."""
+    out = b""
     while len(out) < length:
-        out.extend(_ALPHABET[b % 62] for b in secrets.token_bytes(length + 8) if b < 248)
-    return "".join(out[:length])
+        out += secrets.token_bytes(length + 8).translate(_TOKEN_TABLE, _TOKEN_DROP)
+    return out[:length].decode("ascii")
 
 
 def new_public_id(prefix: str) -> str:

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from folio.db.base import new_public_id, new_uuid
 from folio.db.bulk import insert_returning
@@ -127,6 +128,7 @@ class _Rows:
 
     invoices: list[InvoiceRecord] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    advances: list[dict[str, Any]] = field(default_factory=list)  # subscriptions' moves
 
 
 def chunk_tax_rates(ctx: Ctx, subs: list[Subscription]) -> dict[str, TaxRate]:
@@ -189,16 +191,26 @@ def _issue(ctx: Ctx, d: _Draft, number: str, seller: dict[str, Any], out: _Rows)
     # collect_invoice ("no_payment_method"); nothing to write
 
 
+_ADVANCED = ("pending_prorations", "next_boundary", "current_period_start",
+             "current_period_end", "next_billing_at", "updated")
+
+
 def _advance(ctx: Ctx, sub: Subscription, k: int, out: _Rows) -> None:
-    """`bill_boundary`'s move to the next period (not final)."""
+    """`bill_boundary`'s move to the next period (not final). The new values are set on
+    the loaded object as its stored state (no flush) and written by one statement for
+    the chunk in `_write`."""
     cycle = cycle_of(sub)
-    sub.pending_prorations = []
-    sub.next_boundary = k + 1
-    sub.current_period_start = cycle.boundary(k)
-    sub.current_period_end = cycle.boundary(k + 1)
-    sub.next_billing_at = cycle.boundary(k + 1)
+    values: dict[str, Any] = {
+        "pending_prorations": [], "next_boundary": k + 1,
+        "current_period_start": cycle.boundary(k),
+        "current_period_end": cycle.boundary(k + 1),
+        "next_billing_at": cycle.boundary(k + 1)}
+    for name, value in values.items():
+        set_committed_value(sub, name, value)
     out.events.append(_event(ctx, "customer.subscription.updated", subscription_view(sub)))
-    sub.updated = ctx.now()
+    values["updated"] = ctx.now()
+    set_committed_value(sub, "updated", values["updated"])
+    out.advances.append({"b_id": sub.id, **values})
 
 
 def _pattern(ctx: Ctx) -> str | None:
@@ -262,7 +274,7 @@ def bill_chunk(ctx: Ctx, ids: list[int], at: int) -> ChunkResult:
 
 def _write(ctx: Ctx, drafts: list[_Draft], rows: _Rows) -> None:
     """Claims, invoices, lines and events with one statement per table and page; the
-    subscriptions' changes with the session's flush. A claim that exists already (a
+    subscriptions' moves with one executemany UPDATE. A claim that exists already (a
     writer that bypassed the lock) raises and rolls the chunk back."""
     conn = ctx.session.connection()
     dialect = conn.dialect
@@ -284,4 +296,8 @@ def _write(ctx: Ctx, drafts: list[_Draft], rows: _Rows) -> None:
         {"subscription_id": d.sub.id, "boundary": d.boundary, "billed_at": ctx.now(),
          "invoice_id": d.invoice.get("id")} for d in drafts], returned=("id",))
     insert_returning(conn, cast(Table, Event.__table__), rows.events, returned=("id",))
-    ctx.session.flush()
+    if rows.advances:
+        subs = cast(Table, Subscription.__table__)
+        moved = conn.execute(update(subs).where(subs.c.id == bindparam("b_id")).values(
+            {name: bindparam(name) for name in _ADVANCED}), rows.advances)
+        assert moved.rowcount in (len(rows.advances), -1), moved.rowcount
