@@ -5,16 +5,19 @@ set-based runs create one invoice per subscription and period."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
 from sqlalchemy import select
 
 from folio.db.engine import Database
-from folio.db.models import Event, Invoice
+from folio.db.models import Event, Invoice, Subscription
 from folio.jobs.billing_run import run_billing
+from folio.services.billing_chunk_usage import chunk_usage
 from folio.services.context import Ctx
 from folio.services.numbering import take_number, take_numbers
+from folio.services.subscription_billing import metered_usage, usage_period_of
 from tests.conftest import Tenant, make_tenant
 from tests.integration.test_billing_run import invoice_counts, subscriptions
 from tests.integration.test_concurrency import race
@@ -206,3 +209,56 @@ def test_a_block_of_numbers_continues_the_series_without_gaps(tenant: Tenant,
         after = take_number(ctx, pattern, customer_prefix="")
         assert take_numbers(ctx, pattern, 0, customer_prefix="") == []
     assert [*block, after] == [f"INV-2026-{n:06d}" for n in range(1, 5)]
+
+
+def test_the_chunk_aggregates_usage_exactly_as_the_per_subscription_path(
+        tenant: Tenant, db: Database) -> None:
+    """Every aggregation (PostgreSQL: sum, count and max in SQL over numeric) gives the
+    Decimal the per-subscription path's `aggregate` gives, fractions and big values
+    included, and 0 without events."""
+    t = tenant
+    features = []
+    for kind in ("sum", "count", "max", "latest", "unique_count"):
+        extra = {"property": "user"} if kind == "unique_count" else {}
+        t.ok("POST", "/v1/meters", {"code": f"m_{kind}", "name": kind,
+                                    "aggregation": kind, **extra})
+        features.append({"code": f"m_{kind}", "name": kind, "kind": "metered",
+                         "included": "0", "charge": {"model": "per_unit",
+                                                     "unit_amount_decimal": "1"}})
+    plan = t.ok("POST", "/v1/plans", {"name": "All", "currency": "eur", "base_amount": 100,
+                                      "billing_timing": "in_arrears",
+                                      "features": features})
+    start = now() - 20 * DAY
+    values = ["0.1", "0.2", "123456789012.000000000001", "7", "0.30"]
+    customers = []
+    for i in range(3):
+        cus = t.ok("POST", "/v1/customers", {"name": f"U{i}"})["id"]
+        customers.append(cus)
+        t.ok("POST", "/v1/subscriptions", {"customer": cus, "plan": plan["id"],
+                                           "start_date": start})
+        if i == 2:
+            continue  # no usage
+        for kind in ("sum", "count", "max", "latest", "unique_count"):
+            t.ok("POST", "/v1/usage_events", {"events": [
+                {"event_id": f"{kind}-{i}-{j}", "customer": cus, "feature": f"m_{kind}",
+                 "timestamp": start + DAY * (j + 1), "value": v,
+                 "properties": {"user": f"u{j % 2}"}}
+                for j, v in enumerate(values[i:])]})
+    with db.transaction(write=False) as session:
+        ctx = Ctx(session, account_id=t.keys.account.id, livemode=False,
+                  clock=lambda: start + 40 * DAY)
+        subs = list(session.scalars(select(Subscription).where(
+            Subscription.account_id == t.keys.account.id).order_by(Subscription.id)))
+        bulk = chunk_usage(ctx, subs)
+        for sub in subs:
+            window = usage_period_of(sub, sub.next_boundary)
+            assert window is not None
+            one_by_one = {f"m_{kind}": metered_usage(ctx, f"m_{kind}", sub.customer_id,
+                                                     window.start, window.end)
+                          for kind in ("sum", "count", "max", "latest", "unique_count")}
+            assert bulk[sub.id] == one_by_one
+        first, second, third = (bulk[s.id] for s in subs)
+    assert first["m_sum"] == Decimal("123456789019.600000000001")
+    assert first["m_count"] == 5
+    assert second["m_max"] == Decimal("123456789012.000000000001")
+    assert set(third.values()) == {0}

@@ -54,7 +54,7 @@ from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
 from folio.services.events import EVENT_TYPES
 from folio.services.numbering import take_numbers
-from folio.services.subscription_billing import bill_for_boundary
+from folio.services.subscription_billing import boundary_lines
 from folio.services.subscription_time import cycle_of
 from folio.services.subscription_views import subscription_view
 
@@ -146,11 +146,11 @@ def _draft(ctx: Ctx, sub: Subscription, usage: dict[str, Decimal],
     """The finalizable draft of the subscription's next boundary, or None when the
     per-subscription path must bill it (no lines, a negative total, inputs it checks)."""
     k = sub.next_boundary
-    bill = bill_for_boundary(ctx, sub, k, known_usage=usage)
-    if not bill.lines:
+    lines, shown = boundary_lines(ctx, sub, k, known_usage=usage)
+    if not lines:
         return None
     # finalization's credit step draws nothing: the chunk's customers have no usable grant
-    invoice = plain_draft(ctx, sub, bill, rates)
+    invoice = plain_draft(ctx, sub, lines, shown, rates)
     if invoice is None or invoice.get("total") < 0:
         return None
     return _Draft(sub, invoice, k)

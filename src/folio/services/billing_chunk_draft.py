@@ -10,14 +10,16 @@ the created view with the fields finalization changes put in (`finalized_view`,
 `paid_view`). tests/integration/test_set_based_billing.py compares every invoice and
 event payload with the per-subscription path's.
 
-A draft whose inputs `build_draft` would reject (a missing, inactive or repeated tax
-rate, a catalogue line, days_until_due, discounts) gets no record: the caller bills it
+The fast lane skips the pydantic invoice input (`InvoiceCreate`) the other paths give
+`build_draft`: the record is made from the subscription and the boundary's lines as
+`bill_for_boundary` makes that input. A draft whose input `build_draft` would reject or
+treat otherwise (a missing, inactive or repeated tax rate, days_until_due, discounts,
+send_invoice, a negative line of a positive type) gets no record: the caller bills it
 on the per-subscription path, which raises the same error as always.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, cast
 
@@ -26,6 +28,8 @@ from sqlalchemy import Table
 from folio.db.base import new_public_id, new_uuid
 from folio.db.models import Invoice, InvoiceLine, Subscription, TaxRate
 from folio.db.types import DecimalText
+from folio.domain.billing.bill import LineSpec
+from folio.domain.billing.periods import Period
 from folio.domain.calculation import amount_due as due_amount
 from folio.domain.calculation import calculate
 from folio.domain.money import normalize_currency
@@ -34,7 +38,8 @@ from folio.services.context import Ctx
 from folio.services.inputs import NEGATIVE_LINE_TYPES
 from folio.services.links import hosted_invoice_url
 from folio.services.pricing import invoice_input, tax_json
-from folio.services.subscription_billing import BoundaryBill, tier_view
+from folio.services.subscription_billing import tier_view
+from folio.services.subscription_time import ROUNDING
 from folio.services.views import invoice_view
 
 View = dict[str, Any]
@@ -59,80 +64,73 @@ class InvoiceRecord(Record):
                           v["credit_granted"])
 
 
-def _line(ctx: Ctx, data: Any, spec: Any, position: int, result: Any) -> Record:
-    """`_line_from_input` of a subscription line (a unit amount, no catalogue, no tax
-    rates or discounts of its own) with `apply_totals`' results."""
+def _line(ctx: Ctx, spec: LineSpec, position: int, result: Any) -> Record:
+    """`_line_from_input` of a subscription line (`_line_input`: a unit amount, no
+    catalogue, no tax rates or discounts of its own) with `apply_totals`' results."""
     return Record({
         "public_id": new_public_id(InvoiceLine.id_prefix), "uuid": new_uuid(),
-        **ctx.owned(), "metadata_": data.metadata or {}, "invoice_id": None,
-        "position": position, "type": data.type, "description": data.description,
-        "product_ref": None, "price_ref": None, "quantity": data.quantity,
-        "unit_amount_decimal": data.unit_amount_decimal, "unit_code": data.unit_code,
+        **ctx.owned(), "metadata_": {}, "invoice_id": None,
+        "position": position, "type": spec.kind.value, "description": spec.description,
+        "product_ref": None, "price_ref": None, "quantity": spec.quantity,
+        "unit_amount_decimal": spec.unit_amount, "unit_code": None,
         "tax_rate_ids": [], "line_discounts": [],
         "amount": result.amount, "discount_amount": result.discount_amount,
         "credit_amount": result.credit_amount, "tax_amount": result.tax_amount,
         "taxes": [tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes],
-        "feature_name": data.feature_name, "period_start": data.period_start,
-        "period_end": data.period_end, "included_quantity": data.included_quantity,
-        "used_quantity": data.used_quantity, "overage_quantity": data.overage_quantity,
+        "feature_name": spec.feature_name, "period_start": spec.period_start,
+        "period_end": spec.period_end, "included_quantity": spec.included,
+        "used_quantity": spec.used, "overage_quantity": spec.overage,
         "tiers": [tier_view(t) for t in spec.tiers] if spec.tiers else None,
     })
 
 
-def _plain_inputs(bill: BoundaryBill, rates: dict[str, TaxRate]) -> bool:
-    """Whether `build_draft` takes the bill's input as the fast lane maps it."""
-    data = bill.invoice
-    tax_ids = list(data.default_tax_rates or [])
+def _plain_inputs(sub: Subscription, lines: tuple[LineSpec, ...],
+                  rates: dict[str, TaxRate]) -> bool:
+    """Whether `build_draft` takes the subscription's invoice input (as
+    `bill_for_boundary` makes it) the way this module maps it."""
+    tax_ids = list(sub.default_tax_rates or [])
     if len(set(tax_ids)) != len(tax_ids) or any(
             i not in rates or not rates[i].active for i in tax_ids):
         return False
-    if data.discounts or data.days_until_due is not None or data.due_date is not None:
+    if sub.discounts or sub.days_until_due is not None:
         return False
-    if (data.collection_method or "charge_automatically") != "charge_automatically":
+    if sub.collection_method != "charge_automatically":
         return False
-    if data.period_start and data.period_end and data.period_end < data.period_start:
-        return False
-    for line in data.lines:
-        unit = line.unit_amount_decimal
-        if (unit is None or line.price or line.product is not None
-                or line.unit_amount is not None or line.tax_rates or line.discounts
-                or (unit < 0 and line.type not in NEGATIVE_LINE_TYPES)):
-            return False
-    return True
+    return all(spec.unit_amount >= 0 or spec.kind.value in NEGATIVE_LINE_TYPES
+               for spec in lines)
 
 
-def plain_draft(ctx: Ctx, sub: Subscription, bill: BoundaryBill,
-                rates: dict[str, TaxRate]) -> InvoiceRecord | None:
-    """The draft `draft_of` + `apply_totals` (no usable credit) would give, as plain
-    data; None when the per-subscription path must bill it."""
-    if not _plain_inputs(bill, rates):
+def plain_draft(ctx: Ctx, sub: Subscription, lines: tuple[LineSpec, ...],
+                shown: Period | None, rates: dict[str, TaxRate]) -> InvoiceRecord | None:
+    """The draft `bill_for_boundary` + `draft_of` + `apply_totals` (no usable credit)
+    would give for the boundary's `lines` and `shown` period, as plain data; None when
+    the per-subscription path must bill it."""
+    if not _plain_inputs(sub, lines, rates):
         return None
-    data, customer = bill.invoice, sub.customer
-    currency = normalize_currency(data.currency or customer.currency
+    plan, customer = sub.plan, sub.customer
+    currency = normalize_currency(plan.currency or customer.currency
                                   or ctx.account.default_currency)
-    tax_ids = list(data.default_tax_rates or [])
-    rounding = data.rounding_mode or "half_up"
+    tax_ids = list(sub.default_tax_rates or [])
+    rounding = ROUNDING.value
     totals = calculate(invoice_input(
-        currency, rounding,
-        [(x.quantity, cast(Decimal, x.unit_amount_decimal), None, None)
-         for x in data.lines],
+        currency, rounding, [(x.quantity, x.unit_amount, None, None) for x in lines],
         [], tax_ids, rates))
     owned = ctx.owned()
-    lines = [_line(ctx, x, spec, i, result) for i, (x, spec, result) in enumerate(
-        zip(data.lines, bill.lines, totals.lines, strict=True))]
+    records = [_line(ctx, spec, i, result)
+               for i, (spec, result) in enumerate(zip(lines, totals.lines, strict=True))]
     return InvoiceRecord({
         "id": None, "public_id": new_public_id(Invoice.id_prefix), "uuid": new_uuid(),
         **owned, "metadata_": {}, "customer_id": customer.id, "customer": customer,
-        "lines": lines, "status": InvoiceStatus.DRAFT.value, "number": None,
+        "lines": records, "status": InvoiceStatus.DRAFT.value, "number": None,
         "currency": currency, "collection_method": "charge_automatically",
         "days_until_due": None, "due_date": None, "rounding_mode": rounding,
         "description": None, "memo": None, "footer": None, "po_number": None,
-        "reference": None, "period_start": data.period_start,
-        "period_end": data.period_end, "plan_name": data.plan_name,
-        "subscription_ref": data.subscription, "recurring_schedule_ref": None,
-        "recurring_occurrence": None, "invoice_type": data.invoice_type,
+        "reference": None, "period_start": shown.start if shown else None,
+        "period_end": shown.end if shown else None, "plan_name": plan.name,
+        "subscription_ref": sub.public_id, "recurring_schedule_ref": None,
+        "recurring_occurrence": None, "invoice_type": "recurring",
         "fee_bearer": None, "as_payment_link": False,
-        "apply_credit_balance": bool(data.apply_credit_balance),
+        "apply_credit_balance": bool(sub.apply_credit_balance),
         "default_tax_rates": tax_ids, "discounts": [],
         "subtotal": totals.subtotal, "discount_total": totals.discount_total,
         "tax_total": totals.tax_total, "total": totals.total,
