@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from folio.db.engine import Database
-from folio.db.models import Event, Invoice, Subscription
+from folio.db.models import BillingPeriod, Event, Invoice, Subscription
 from folio.jobs.billing_run import run_billing
 from folio.services.billing_chunk_usage import chunk_usage
 from folio.services.context import Ctx
@@ -262,3 +262,24 @@ def test_the_chunk_aggregates_usage_exactly_as_the_per_subscription_path(
     assert first["m_count"] == 5
     assert second["m_max"] == Decimal("123456789012.000000000001")
     assert set(third.values()) == {0}
+
+
+def test_a_claim_already_written_rolls_the_chunk_back_and_bills_nothing_twice(
+        tenant: Tenant, db: Database) -> None:
+    """A writer that bypassed the lock claimed one boundary: the chunk's bulk write of
+    the claims (COPY on PostgreSQL) hits the unique constraint, the whole chunk rolls
+    back, and the per-subscription path bills the others; the claimed one gets no
+    second invoice."""
+    subs = subscriptions(tenant, 3, now() - 20 * DAY)
+    at = subs[0]["current_period_end"]
+    with db.transaction() as session:
+        taken = session.scalars(select(Subscription).where(
+            Subscription.public_id == subs[1]["id"])).one()
+        session.add(BillingPeriod(subscription_id=taken.id, boundary=taken.next_boundary,
+                                  billed_at=0))
+    summary = run_billing(db, at, accounts=[tenant.keys.account.id], set_based=True)
+    assert summary.fast_lane == 0  # the chunk was rolled back
+    assert summary.invoices == 2
+    assert [f.subscription for f in summary.failures] == [subs[1]["id"]]
+    counts = dict(invoice_counts(db, tenant.keys.account.id))
+    assert counts == {subs[0]["id"]: 2, subs[1]["id"]: 1, subs[2]["id"]: 2}

@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from folio.db.base import new_public_id, new_uuid
-from folio.db.bulk import insert_returning
+from folio.db.bulk import insert_returning, write_rows
 from folio.db.models import (
     BillingPeriod,
     CreditGrant,
@@ -273,8 +273,9 @@ def bill_chunk(ctx: Ctx, ids: list[int], at: int) -> ChunkResult:
 
 
 def _write(ctx: Ctx, drafts: list[_Draft], rows: _Rows) -> None:
-    """Claims, invoices, lines and events with one statement per table and page; the
-    subscriptions' moves with one executemany UPDATE. A claim that exists already (a
+    """Invoices with one statement per page (their ids come back); lines, claims and
+    events with `write_rows` (COPY on PostgreSQL); the subscriptions' moves with one
+    executemany UPDATE. A claim that exists already (a
     writer that bypassed the lock) raises and rolls the chunk back."""
     conn = ctx.session.connection()
     dialect = conn.dialect
@@ -290,12 +291,11 @@ def _write(ctx: Ctx, drafts: list[_Draft], rows: _Rows) -> None:
         for line in v["lines"]:
             line.__dict__["invoice_id"] = invoice_id
             line_rows.append(stored_row(line, line_table, dialect))
-    insert_returning(conn, line_table, line_rows)
-    period_table = cast(Table, BillingPeriod.__table__)
-    insert_returning(conn, period_table, [
+    write_rows(conn, line_table, line_rows)
+    write_rows(conn, cast(Table, BillingPeriod.__table__), [
         {"subscription_id": d.sub.id, "boundary": d.boundary, "billed_at": ctx.now(),
-         "invoice_id": d.invoice.get("id")} for d in drafts], returned=("id",))
-    insert_returning(conn, cast(Table, Event.__table__), rows.events, returned=("id",))
+         "invoice_id": d.invoice.get("id")} for d in drafts])
+    write_rows(conn, cast(Table, Event.__table__), rows.events)
     if rows.advances:
         subs = cast(Table, Subscription.__table__)
         moved = conn.execute(update(subs).where(subs.c.id == bindparam("b_id")).values(
