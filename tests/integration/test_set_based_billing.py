@@ -33,10 +33,11 @@ LINE_DROP = {"id", "uuid", "invoice"}
 
 def build(t: Tenant, start: int) -> list[dict[str, Any]]:
     """A mix of subscriptions: both timings, seats, usage crossing the tiers, a tax rate,
-    and the cases of the per-subscription lane (send_invoice, a discount, a credit
-    grant)."""
+    a free plan (a zero total: paid at once), and the cases of the per-subscription lane
+    (send_invoice, a discount, a credit grant)."""
     arrears = metered_plan(t, timing="in_arrears", name="Arrears")
     advance = metered_plan(t, timing="in_advance", name="Advance")
+    free = metered_plan(t, timing="in_arrears", name="Free", base=0)
     rate = t.ok("POST", "/v1/tax_rates", {"display_name": "VAT", "percentage": "19",
                                           "inclusive": False})["id"]
     variants: list[tuple[dict[str, Any], dict[str, Any]]] = [
@@ -46,13 +47,14 @@ def build(t: Tenant, start: int) -> list[dict[str, Any]]:
         (advance, {"discounts": [{"percent_off": "10"}]}),
         (arrears, {}),  # gets a credit grant
         (arrears, {"seats": 2}),  # no usage
+        (free, {}),  # no usage: nothing due
     ]
     subs = []
     for i, (plan, fields) in enumerate(variants):
         cus = t.ok("POST", "/v1/customers", {"name": f"C{i}"})["id"]
         subs.append(t.ok("POST", "/v1/subscriptions", {"customer": cus, "plan": plan["id"],
                                                        "start_date": start, **fields}))
-        if i != len(variants) - 1:
+        if i < 9:
             usage(t, cus, [(f"e{i}-{j}", start + DAY * (j + 1), str(300 * (i + j + 1)))
                            for j in range(4)])
     t.ok("POST", f"/v1/customers/{subs[8]['customer']}/credit_grants",
@@ -147,10 +149,10 @@ def test_the_set_based_run_bills_exactly_as_the_per_subscription_run(
     old = run_billing(db, at, accounts=[one.keys.account.id], set_based=False)
     new = run_billing(db, at, accounts=[two.keys.account.id], set_based=True)
     assert (old.failures, new.failures) == ([], [])
-    assert (new.invoices, new.subscriptions) == (old.invoices, old.subscriptions) == (10, 10)
+    assert (new.invoices, new.subscriptions) == (old.invoices, old.subscriptions) == (11, 11)
     assert dict(new.amounts) == dict(old.amounts)
     # all but send_invoice, the discount and the credit grant took the fast lane
-    assert (old.fast_lane, new.fast_lane) == (0, 7)
+    assert (old.fast_lane, new.fast_lane) == (0, 8)
     for a, b in zip(subs_one, subs_two, strict=True):
         inv_a, inv_b = invoices_of(db, one, a["id"]), invoices_of(db, two, b["id"])
         assert len(inv_a) == len(inv_b)
@@ -168,6 +170,8 @@ def test_the_set_based_run_bills_exactly_as_the_per_subscription_run(
                     "current_period_end", "discounts"):
             assert after_a[key] == after_b[key], key
     assert event_types(db, one, subs_one) == event_types(db, two, subs_two)
+    assert event_types(db, two, subs_two)[-1][-2:] == ["invoice.paid",
+                                                       "customer.subscription.updated"]
     # and the same payloads: the set-based path's invoice views are invoice_view's
     for evs_a, evs_b in zip(event_payloads(db, one, subs_one, at),
                             event_payloads(db, two, subs_two, at), strict=True):

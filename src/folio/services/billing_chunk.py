@@ -1,13 +1,13 @@
 """The set-based billing run: one chunk of due subscriptions of one account in one
-transaction (ADR 15, "Set-based billing run").
+transaction (ADR 15, "Set-based billing run" and "Plain rows").
 
 The chunk's subscriptions are locked with one statement (PostgreSQL `FOR UPDATE SKIP
 LOCKED`; SQLite's write transaction holds the database), their usage is read with one
-statement per meter and window and aggregated by the same `aggregate`, each one is billed
-by the same `bill_for_boundary` / `build_draft` / `apply_totals` as the per-subscription
-path, the invoice numbers come as one block (`take_numbers`), and the claims, invoices,
-lines, events and subscription updates go out in one flush (batched INSERTs and
-UPDATEs). Nothing here commits.
+statement per meter and window (`billing_chunk_usage`), each one's boundary is billed by
+the same `boundary_lines` as the per-subscription path and its invoice computed by the
+same pure `calculate` as a plain record (`billing_chunk_draft`), the invoice numbers
+come as one block (`take_numbers`), and the invoices, lines, claims, events and the
+subscriptions' moves are written with a few bulk statements. Nothing here commits.
 
 Only the plain case takes this fast lane; everything else is returned to the caller for
 the per-subscription path (`services/billing_run.py`), see `fast_lane_reason`.
@@ -23,7 +23,6 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from folio.db.base import new_public_id, new_uuid
 from folio.db.bulk import insert_returning, write_rows
 from folio.db.models import (
     BillingPeriod,
@@ -43,6 +42,7 @@ from folio.services import lifecycle
 from folio.services.billing_chunk_draft import (
     InvoiceRecord,
     draft_view,
+    event_row,
     finalized_view,
     paid_view,
     plain_draft,
@@ -52,7 +52,6 @@ from folio.services.billing_chunk_usage import chunk_usage
 from folio.services.billing_run import Billed
 from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
-from folio.services.events import EVENT_TYPES
 from folio.services.numbering import take_numbers
 from folio.services.subscription_billing import boundary_lines
 from folio.services.subscription_time import cycle_of
@@ -156,24 +155,13 @@ def _draft(ctx: Ctx, sub: Subscription, usage: dict[str, Decimal],
     return _Draft(sub, invoice, k)
 
 
-def _event(ctx: Ctx, type_: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """The row `events.new_event` makes, in stored form."""
-    assert type_ in EVENT_TYPES, type_
-    return {"uuid": new_uuid(), "public_id": new_public_id(Event.id_prefix),
-            "created": ctx.now(), "account_id": ctx.account_id, "livemode": ctx.livemode,
-            "metadata": {}, "type": type_, "object_type": str(obj["object"]),
-            "object_id": str(obj["id"]), "data": {"object": obj},
-            "request_id": ctx.request_id, "idempotency_key": ctx.idempotency_key,
-            "delivered_at": None}
-
-
 def _issue(ctx: Ctx, d: _Draft, number: str, seller: dict[str, Any], out: _Rows) -> None:
     """What `_claim` + `_issue` + finalize + `settle_if_due` do to the new invoice, in the
     same order and with the same events, without a flush."""
     invoice, now = d.invoice, ctx.now()
     v = invoice.__dict__
     created = draft_view(invoice)
-    out.events.append(_event(ctx, "invoice.created", created))
+    out.events.append(event_row(ctx, "invoice.created", created))
     v["status"] = next_invoice_status(InvoiceStatus.DRAFT, InvoiceAction.FINALIZE).value
     v["updated"] = now
     v["number"] = number
@@ -182,11 +170,11 @@ def _issue(ctx: Ctx, d: _Draft, number: str, seller: dict[str, Any], out: _Rows)
     v["customer_snapshot"] = created["customer_details"]
     v["seller_snapshot"] = seller
     finalized = finalized_view(created, invoice)
-    out.events.append(_event(ctx, "invoice.finalized", finalized))
+    out.events.append(event_row(ctx, "invoice.finalized", finalized))
     if invoice.amount_due == 0 and v["status"] == InvoiceStatus.OPEN.value:
         v["status"] = next_invoice_status(InvoiceStatus.OPEN, InvoiceAction.PAY).value
         v["paid_at"] = now
-        out.events.append(_event(ctx, "invoice.paid", paid_view(finalized, invoice)))
+        out.events.append(event_row(ctx, "invoice.paid", paid_view(finalized, invoice)))
     # collection: charge_automatically without a default payment method is skipped by
     # collect_invoice ("no_payment_method"); nothing to write
 
@@ -207,7 +195,7 @@ def _advance(ctx: Ctx, sub: Subscription, k: int, out: _Rows) -> None:
         "next_billing_at": cycle.boundary(k + 1)}
     for name, value in values.items():
         set_committed_value(sub, name, value)
-    out.events.append(_event(ctx, "customer.subscription.updated", subscription_view(sub)))
+    out.events.append(event_row(ctx, "customer.subscription.updated", subscription_view(sub)))
     values["updated"] = ctx.now()
     set_committed_value(sub, "updated", values["updated"])
     out.advances.append({"b_id": sub.id, **values})

@@ -26,7 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table
 
 from folio.db.base import new_public_id, new_uuid
-from folio.db.models import Invoice, InvoiceLine, Subscription, TaxRate
+from folio.db.models import Event, Invoice, InvoiceLine, Subscription, TaxRate
 from folio.db.types import DecimalText
 from folio.domain.billing.bill import LineSpec
 from folio.domain.billing.periods import Period
@@ -35,6 +35,7 @@ from folio.domain.calculation import calculate
 from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.context import Ctx
+from folio.services.events import EVENT_TYPES
 from folio.services.inputs import NEGATIVE_LINE_TYPES
 from folio.services.links import hosted_invoice_url
 from folio.services.pricing import invoice_input, tax_json
@@ -171,6 +172,17 @@ def paid_view(finalized: View, invoice: InvoiceRecord) -> View:
             "payment_state": payment_state(v["total"], v["amount_paid"],
                                            v["amount_credited"]).value,
             "paid_at": v["paid_at"], "next_payment_attempt": None}
+
+
+def event_row(ctx: Ctx, type_: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """The row `events.new_event` makes, in stored form."""
+    assert type_ in EVENT_TYPES, type_
+    return {"uuid": new_uuid(), "public_id": new_public_id(Event.id_prefix),
+            "created": ctx.now(), "account_id": ctx.account_id, "livemode": ctx.livemode,
+            "metadata": {}, "type": type_, "object_type": str(obj["object"]),
+            "object_id": str(obj["id"]), "data": {"object": obj},
+            "request_id": ctx.request_id, "idempotency_key": ctx.idempotency_key,
+            "delivered_at": None}
 
 
 @lru_cache(maxsize=8)
