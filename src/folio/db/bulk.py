@@ -145,6 +145,9 @@ def insert_returning(conn: Connection, table: Table, rows: Sequence[dict[str, An
     return out
 
 
+_json_text = json.JSONEncoder(default=str).encode  # one encoder, as json.dumps(x, default=str)
+
+
 def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Inserts `rows` (all with the same keys, values in stored form, see `row_values`)
     when nothing needs to come back: PostgreSQL `COPY ... FROM STDIN` (each value parsed
@@ -160,8 +163,10 @@ def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
     def values(row: dict[str, Any]) -> list[Any]:
         out = [row[name] for name in names]
         for i in json_at:
-            if out[i] is not None:
-                out[i] = json.dumps(out[i], default=str)
+            value = out[i]
+            if value is not None:
+                out[i] = ("[]" if value == [] else "{}" if value == {}
+                          else _json_text(value))
         return out
 
     if conn.dialect.name == "postgresql":
