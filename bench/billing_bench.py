@@ -132,7 +132,9 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
     db.dispose()
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_ROWS", 40)))
+        order = os.environ.get("BENCH_SORT", "cumulative")  # e.g. tottime
+        rows = int(os.environ.get("BENCH_ROWS", 40))
+        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(rows)
         print(out.getvalue())
     return {"db": kind, "n": opts.n, "commit_every": opts.commit_every,
             "path": "set-based" if opts.set_based else "per-subscription",
