@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Table,
     TypeDecorator,
@@ -142,3 +143,39 @@ def insert_returning(conn: Connection, table: Table, rows: Sequence[dict[str, An
                           ensure_ascii=False, default=str)
         out.extend(tuple(r) for r in conn.execute(stmt, {"rows": text}))
     return out
+
+
+_json_text = json.JSONEncoder(default=str).encode  # one encoder, as json.dumps(x, default=str)
+
+
+def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Inserts `rows` (all with the same keys, values in stored form, see `row_values`)
+    when nothing needs to come back: PostgreSQL `COPY ... FROM STDIN` (each value parsed
+    once by the server, no JSON document around the page), SQLite one executemany in C.
+    JSON values are serialized here; a unique violation raises."""
+    if not rows:
+        return
+    names = list(rows[0])
+    json_at = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+
+    def values(row: dict[str, Any]) -> list[Any]:
+        out = [row[name] for name in names]
+        for i in json_at:
+            value = out[i]
+            if value is not None:
+                out[i] = ("[]" if value == [] else "{}" if value == {}
+                          else _json_text(value))
+        return out
+
+    if conn.dialect.name == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(values(row))
+        return
+    marks = ", ".join("?" for _ in names)
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({marks})",
+                         [tuple(values(row)) for row in rows])

@@ -1,6 +1,11 @@
 """The usage of a chunk of subscriptions for the set-based billing run: one statement per
 meter and usage window for all the chunk's customers, each customer's rows aggregated by
-the same `aggregate` as the per-subscription path (exact Decimals, every aggregation)."""
+the same `aggregate` as the per-subscription path (exact Decimals, every aggregation).
+
+On PostgreSQL `sum`, `count` and `max` are aggregated by the database instead, grouped by
+customer, over the values cast to `numeric` (exact, arbitrary precision: the same
+numbers as `aggregate`). SQLite would compute SUM in floating point, so there the rows
+are always read and aggregated in Python."""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from decimal import Decimal
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Numeric, cast, func, select
 
 from folio.db.models import Subscription, UsageEvent
 from folio.domain.billing.aggregation import Aggregation, UsagePoint, aggregate
@@ -23,11 +28,36 @@ from folio.services.subscription_billing import (
     usage_period_of,
 )
 
+_IN_SQL = frozenset({Aggregation.SUM, Aggregation.COUNT, Aggregation.MAX})
+
+
+def _sql_aggregate(kind: Aggregation, value: Any) -> Any:
+    if kind is Aggregation.SUM:
+        return func.sum(cast(value, Numeric))
+    if kind is Aggregation.MAX:
+        return func.max(cast(value, Numeric))
+    return func.count()
+
+
+def _aggregated_in_sql(ctx: Ctx, meter: MeterRule, customer_ids: list[int], window: Period
+                       ) -> dict[int, Decimal]:
+    """PostgreSQL: `aggregate`'s sum, count or max computed by the database."""
+    t = UsageEvent.__table__.c
+    stmt = select(t.customer_id, _sql_aggregate(meter.aggregation, t.value)).where(
+        t.account_id == ctx.account_id, t.livemode == ctx.livemode,
+        t.customer_id.in_(customer_ids), t.feature_code == meter.code,
+        t.timestamp >= window.start, t.timestamp < window.end).group_by(t.customer_id)
+    return {cid: Decimal(0) if value is None else Decimal(value)
+            for cid, value in ctx.session.connection().execute(stmt)}
+
 
 def _usage_by_customer(ctx: Ctx, meter: MeterRule, customer_ids: list[int], window: Period
                        ) -> dict[int, Decimal]:
     """The aggregated usage of `meter` in `window` of each customer: one statement, the
     rows grouped by customer and each group aggregated by the same `aggregate`."""
+    if (meter.aggregation in _IN_SQL
+            and ctx.session.connection().dialect.name == "postgresql"):
+        return _aggregated_in_sql(ctx, meter, customer_ids, window)
     t = UsageEvent.__table__.c
     unique = meter.aggregation is Aggregation.UNIQUE_COUNT
     columns = [t.customer_id, t.timestamp, t.id, t.value] + ([t.properties] if unique else [])

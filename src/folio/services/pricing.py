@@ -109,13 +109,38 @@ def _spec(rate: TaxRate) -> TaxRateSpec:
                        exemption_reason_code=rate.exemption_reason_code)
 
 
-def _tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
+def tax_json(rate: TaxRateSpec, taxable: int, amount: int) -> dict[str, Any]:
+    """A tax as stored on a line and in an invoice's breakdown."""
     return {"tax_rate": rate.id, "display_name": rate.display_name,
             "percentage": format_decimal(rate.percentage), "inclusive": rate.inclusive,
             "category": rate.category, "country": rate.country,
             "exemption_reason": rate.exemption_reason,
             "exemption_reason_code": rate.exemption_reason_code,
             "taxable_amount": taxable, "amount": amount}
+
+
+StoredLine = tuple[Decimal, Decimal, list[Any] | None, list[Any] | None]
+
+
+def invoice_input(currency: str, rounding_mode: str, lines: Iterable[StoredLine],
+                  discounts: list[Any] | None, default_tax_rates: list[Any] | None,
+                  rates: dict[str, TaxRate], credit_balance: int = 0) -> InvoiceInput:
+    """The pure calculation's input from a draft's stored values; `lines`: (quantity,
+    unit amount, tax rate ids, line discounts) of each line. Shared by `apply_totals`
+    and the set-based billing run's plain drafts (services/billing_chunk_draft.py)."""
+    return InvoiceInput(
+        currency=currency,
+        rounding=RoundingMode(rounding_mode),
+        lines=tuple(
+            LineInput(quantity=quantity, unit_amount=unit,
+                      tax_rates=tuple(_spec(rates[i]) for i in tax_ids or []),
+                      discounts=discount_specs(line_discounts or []))
+            for quantity, unit, tax_ids, line_discounts in lines
+        ),
+        discounts=discount_specs(discounts or []),
+        default_tax_rates=tuple(_spec(rates[i]) for i in default_tax_rates or []),
+        credit_balance=credit_balance,
+    )
 
 
 def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = None,
@@ -128,34 +153,26 @@ def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = 
         for line in invoice.lines:
             ids.update(line.tax_rate_ids or [])
         rates = tax_rates_by_id(ctx, ids)
-    totals = calculate(InvoiceInput(
-        currency=invoice.currency,
-        rounding=RoundingMode(invoice.rounding_mode),
-        lines=tuple(
-            LineInput(quantity=line.quantity, unit_amount=line.unit_amount_decimal,
-                      tax_rates=tuple(_spec(rates[i]) for i in line.tax_rate_ids or []),
-                      discounts=discount_specs(line.line_discounts or []))
-            for line in invoice.lines
-        ),
-        discounts=discount_specs(invoice.discounts or []),
-        default_tax_rates=tuple(_spec(rates[i]) for i in invoice.default_tax_rates or []),
-        credit_balance=credit_balance,
-    ))
+    totals = calculate(invoice_input(
+        invoice.currency, invoice.rounding_mode,
+        [(line.quantity, line.unit_amount_decimal, line.tax_rate_ids, line.line_discounts)
+         for line in invoice.lines],
+        invoice.discounts, invoice.default_tax_rates, rates, credit_balance))
     for line, result in zip(invoice.lines, totals.lines, strict=True):
         line.amount = result.amount
         line.discount_amount = result.discount_amount
         line.credit_amount = result.credit_amount
         line.tax_amount = result.tax_amount
-        line.taxes = [_tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes]
+        line.taxes = [tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes]
     invoice.subtotal = totals.subtotal
     invoice.discount_total = totals.discount_total
     invoice.credit_applied = totals.credit_applied
     invoice.tax_total = totals.tax_total
     invoice.total = totals.total
-    invoice.tax_breakdown = [_tax_json(g.rate, g.taxable_amount, g.amount)
+    invoice.tax_breakdown = [tax_json(g.rate, g.taxable_amount, g.amount)
                              for g in totals.tax_groups]
     return totals
 
 
-__all__ = ["apply_totals", "check_tax_rates", "discount_specs", "resolve_discounts",
-           "tax_rates_by_id"]
+__all__ = ["apply_totals", "check_tax_rates", "discount_specs", "invoice_input",
+           "resolve_discounts", "tax_json", "tax_rates_by_id"]

@@ -125,13 +125,12 @@ def usage_period_of(sub: Subscription, k: int) -> Period | None:
     return _usage_window(sub, cov.usage_period, None)
 
 
-def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
-                      usage_end: int | None = None,
-                      known_usage: dict[str, Decimal] | None = None) -> BoundaryBill:
-    """The lines and invoice input of boundary k. `final`: the subscription ends at this
-    boundary (no period after k-1 is billed); `usage_end` cuts the last usage window
-    (a cancellation now). `known_usage`: the window's usage by feature code, already
-    aggregated by the caller (the set-based billing run); otherwise read here."""
+def boundary_lines(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
+                   usage_end: int | None = None,
+                   known_usage: dict[str, Decimal] | None = None
+                   ) -> tuple[tuple[LineSpec, ...], Period | None]:
+    """The lines boundary k bills and the period the invoice shows (see
+    `bill_for_boundary`, which turns them into the invoice input)."""
     plan = sub.plan
     spec = plan_spec(plan)
     cov = coverage(cycle_of(sub), spec.timing, k, first_index=first_index(sub),
@@ -163,6 +162,19 @@ def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = Fals
     shown = base or usage_period
     if shown is None and prorations:
         shown = Period(min(p.start for p in prorations), max(p.end for p in prorations))
+    return lines, shown
+
+
+def bill_for_boundary(ctx: Ctx, sub: Subscription, k: int, *, final: bool = False,
+                      usage_end: int | None = None,
+                      known_usage: dict[str, Decimal] | None = None) -> BoundaryBill:
+    """The lines and invoice input of boundary k. `final`: the subscription ends at this
+    boundary (no period after k-1 is billed); `usage_end` cuts the last usage window
+    (a cancellation now). `known_usage`: the window's usage by feature code, already
+    aggregated by the caller; otherwise read here."""
+    plan = sub.plan
+    lines, shown = boundary_lines(ctx, sub, k, final=final, usage_end=usage_end,
+                                  known_usage=known_usage)
     data = InvoiceCreate.model_construct(
         customer=sub.customer.public_id, currency=plan.currency,
         collection_method=cast(CollectionMethod, sub.collection_method),

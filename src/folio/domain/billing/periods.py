@@ -137,6 +137,9 @@ class BillingCycle:
         """The k-th boundary (k may be negative); boundary(0) is the anchor."""
         if k == 0:
             return self.anchor
+        return _boundary(self, k)
+
+    def _boundary(self, k: int) -> int:
         wall = self._anchor_wall()
         try:
             if self.interval is Interval.WEEKLY:
@@ -197,3 +200,10 @@ def trial_end(start: int, trial_days: int, tz: str) -> int:
     if not 0 <= trial_days <= 730:
         raise InvalidInput("trial_days must be between 0 and 730.", param="trial_days")
     return start if trial_days == 0 else add_local_days(start, trial_days, tz)
+
+
+@lru_cache(maxsize=65_536)
+def _boundary(cycle: BillingCycle, k: int) -> int:
+    """`BillingCycle.boundary`, remembered: a billing run asks each subscription's cycle
+    for the same few boundaries a dozen times (the cycle is immutable)."""
+    return cycle._boundary(k)
