@@ -5,7 +5,7 @@ and a test holds both paths equal."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, func, literal_colum
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from folio.db.models import Customer, Invoice, InvoiceLine
-from folio.db.prepared import PreparedSelect
+from folio.db.prepared import PreparedSelect, Processor
 from folio.domain.calculation import amount_due
 from folio.domain.errors import NotFound
 from folio.services.context import Ctx
@@ -97,15 +97,16 @@ def read_invoice_view(connection: Connection, account_id: int, livemode: bool,
     }).mappings().all())
 
 
-_PG_PREPARED: dict[int, tuple[PreparedSelect, dict[str, Any]]] = {}  # per engine
+_PG_PREPARED: dict[int, tuple[PreparedSelect, dict[str, Processor]]] = {}  # per engine
 
 
 def _read_postgres(engine: Engine, params: dict[str, Any]) -> View | None:
     cached = _PG_PREPARED.get(id(engine))
     if cached is None:
         dialect = engine.dialect
-        processors = {c.key: c.type.dialect_impl(dialect).result_processor(dialect, None)
-                      for c in _LINES.c}
+        processors: dict[str, Processor] = {
+            c.key: c.type.dialect_impl(dialect).result_processor(dialect, None)
+            for c in _LINES.c}
         cached = _PG_PREPARED.setdefault(id(engine), (
             PreparedSelect.build(_INVOICE_QUERY_PG, engine), processors))
     prepared, processors = cached
@@ -114,9 +115,12 @@ def _read_postgres(engine: Engine, params: dict[str, Any]) -> View | None:
         return None
     head = rows[0]
     lines = head.pop("lines") or []
-    return _view_of(head, [{k: (processors[k](v) if processors[k] is not None
-                                and v is not None else v) for k, v in line.items()}
+    return _view_of(head, [{k: _process(processors[k], v) for k, v in line.items()}
                            for line in lines])
+
+
+def _process(processor: Callable[[Any], Any] | None, value: Any) -> Any:
+    return value if processor is None or value is None else processor(value)
 
 
 def read_invoice_view_raw(engine: Engine, account_id: int, livemode: bool,
