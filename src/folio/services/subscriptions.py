@@ -45,6 +45,7 @@ from folio.services.subscription_time import (
     subscription_now,
 )
 from folio.services.subscription_views import subscription_view
+from folio.services.usage_periods import lock_customer
 from folio.services.views import invoice_view
 
 Seats = Annotated[int, Field(ge=0, le=10**6)]
@@ -135,6 +136,9 @@ def _discounts_with_duration(ctx: Ctx, discounts: list[DiscountInput], currency:
 
 def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
     customer = get_customer(ctx, data.customer, param="customer")
+    # a subscription starting in the past bills past usage at once: no ingestion of the
+    # customer's events may run beside it (services/usage_periods.py)
+    lock_customer(ctx, customer.id)
     plan = get_plan(ctx, data.plan, param="plan")
     if not plan.active:
         raise InvalidInput(f"Plan {plan.public_id} is inactive.", param="plan",

@@ -1,0 +1,123 @@
+"""Which usage a customer can still record (ADR 11, "Late events"): an event whose time
+falls in a period a subscription has already billed is refused, never booked elsewhere.
+
+What ingestion reads here is locked so that a billing run (or a test clock advance, or a
+new subscription billing a past period) cannot bill that period at the same moment
+without either counting the event or making ingestion refuse it:
+
+- the batch's customers are read `FOR KEY SHARE` (PostgreSQL). A subscription is created
+  under a `FOR UPDATE` lock on its customer (`lock_customer`), so a new subscription that
+  bills past usage at once waits for ingestions in flight and is seen by later ones;
+- their subscriptions are read `FOR SHARE`, in id order: every writer that moves a
+  subscription to its next period holds it `FOR UPDATE` (`lock_subscription`, the
+  set-based run's `lock_chunk`), so the billing either waits for this batch to commit
+  (and then reads its events, in a later statement of READ COMMITTED) or commits first
+  (and this batch then reads the moved period and refuses what it closed).
+
+SQLite needs neither: a write transaction holds the database from BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from sqlalchemy import Table, and_, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import bindparam
+
+from folio.db.models import Customer, Plan, Subscription, TestClock
+from folio.domain.billing.periods import BillingCycle, Interval
+from folio.domain.subscriptions import SubscriptionStatus
+from folio.services.context import Ctx
+
+CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
+SUBSCRIPTIONS: Table = Subscription.__table__  # type: ignore[assignment]
+PLANS: Table = Plan.__table__  # type: ignore[assignment]
+CLOCKS: Table = TestClock.__table__  # type: ignore[assignment]
+_LOOKUP_CHUNK = 5000
+_CANCELED = SubscriptionStatus.CANCELED.value
+
+
+def _any_of(column: Any, values: list[Any], postgres: bool) -> Any:
+    # PostgreSQL: one array parameter keeps the statement text constant (prepared once)
+    if postgres:
+        return column == bindparam(None, values, type_=ARRAY(column.type)).any_()
+    return column.in_(values)
+
+
+def customers(ctx: Ctx, public_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
+    """public id -> (internal id, its test clock's frozen time or None) of the account's
+    customers among `public_ids` (others are unknown), locked FOR KEY SHARE."""
+    conn = ctx.session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    ordered = sorted(public_ids)
+    c, k = CUSTOMERS.c, CLOCKS.c
+    joined = CUSTOMERS.outerjoin(CLOCKS, and_(k.id == c.test_clock_id, k.deleted.is_(False)))
+    found: dict[str, tuple[int, int | None]] = {}
+    for i in range(0, len(ordered), _LOOKUP_CHUNK):
+        stmt = (select(c.public_id, c.id, k.frozen_time).select_from(joined)
+                .where(c.account_id == ctx.account_id, c.livemode == ctx.livemode,
+                       _any_of(c.public_id, ordered[i:i + _LOOKUP_CHUNK], postgres))
+                .with_for_update(key_share=True, of=CUSTOMERS))
+        found.update((row[0], (row[1], row[2])) for row in conn.execute(stmt))
+    return found
+
+
+def lock_customer(ctx: Ctx, customer_id: int) -> None:
+    """Holds the customer against concurrent ingestion until commit (PostgreSQL; SQLite's
+    write transaction already does)."""
+    c = CUSTOMERS.c
+    ctx.session.connection().execute(select(c.id).where(c.id == customer_id)
+                                     .with_for_update())
+
+
+def closed_until(status: str, next_boundary: int, ended_at: int | None,
+                 cycle: BillingCycle) -> int | None:
+    """The instant before which a subscription's usage is closed (None: nothing billed
+    yet). A running subscription has billed the usage of every period before its next
+    boundary's usage period, i.e. up to boundary `next_boundary - 1`; a canceled one has
+    closed everything before its end (billed by the final invoice, or ended unbilled)."""
+    if status == _CANCELED:
+        return ended_at
+    if next_boundary >= 1:
+        return cycle.boundary(next_boundary - 1)
+    return None
+
+
+def closed_periods(ctx: Ctx, customer_ids: Iterable[int], horizon: int
+                   ) -> dict[tuple[int, str], int]:
+    """(customer id, meter code) -> the instant before which usage of that meter is
+    closed for that customer: the latest over the customer's subscriptions whose plan
+    meters it. Subscriptions that ended before `horizon` (older than any event still
+    accepted) are left out. Locks the subscriptions read FOR SHARE, in id order."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return {}
+    conn = ctx.session.connection()
+    postgres = conn.dialect.name == "postgresql"
+    s, p = SUBSCRIPTIONS.c, PLANS.c
+    out: dict[tuple[int, str], int] = {}
+    for i in range(0, len(ids), _LOOKUP_CHUNK):
+        stmt = (select(s.customer_id, s.status, s.next_boundary, s.ended_at, s.billing_anchor,
+                       s.timezone, p.interval, p.interval_count, p.features)
+                .select_from(SUBSCRIPTIONS.join(PLANS, p.id == s.plan_id))
+                .where(s.account_id == ctx.account_id, s.livemode == ctx.livemode,
+                       _any_of(s.customer_id, ids[i:i + _LOOKUP_CHUNK], postgres),
+                       or_(s.status != _CANCELED, s.ended_at >= horizon))
+                .order_by(s.id).with_for_update(read=True, of=SUBSCRIPTIONS))
+        for (customer_id, status, next_boundary, ended_at, anchor, tz, interval, count,
+             features) in conn.execute(stmt):
+            until = closed_until(status, next_boundary, ended_at,
+                                 BillingCycle(Interval(interval), anchor, tz, count))
+            if until is None:
+                continue
+            if isinstance(features, str | bytes):  # pragma: no cover - driver-dependent
+                features = orjson.loads(features)
+            for f in features or []:
+                if f.get("kind") == "metered":
+                    key = (customer_id, f.get("meter") or f["code"])
+                    if until > out.get(key, until - 1):
+                        out[key] = until
+    return out
