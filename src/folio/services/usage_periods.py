@@ -74,14 +74,15 @@ def lock_customer(ctx: Ctx, customer_id: int) -> None:
 
 
 def closed_until(status: str, next_boundary: int, ended_at: int | None,
-                 cycle: BillingCycle) -> int | None:
-    """The instant before which a subscription's usage is closed (None: nothing billed
-    yet). A running subscription has billed the usage of every period before its next
-    boundary's usage period, i.e. up to boundary `next_boundary - 1`; a canceled one has
-    closed everything before its end (billed by the final invoice, or ended unbilled)."""
+                 cycle: BillingCycle, first_index: int) -> int | None:
+    """The instant before which a subscription's usage is closed (None: no usage billed
+    yet). Boundary k bills the usage of period k-1 (when the subscription has that
+    period, k-1 >= `first_index`), so a running subscription whose last billed boundary
+    is `next_boundary - 1` has closed its usage up to that boundary. A canceled one has
+    closed everything before its end (billed by its final invoice, or ended unbilled)."""
     if status == _CANCELED:
         return ended_at
-    if next_boundary >= 1:
+    if next_boundary - 2 >= first_index:
         return cycle.boundary(next_boundary - 1)
     return None
 
@@ -101,16 +102,19 @@ def closed_periods(ctx: Ctx, customer_ids: Iterable[int], horizon: int
     out: dict[tuple[int, str], int] = {}
     for i in range(0, len(ids), _LOOKUP_CHUNK):
         stmt = (select(s.customer_id, s.status, s.next_boundary, s.ended_at, s.billing_anchor,
-                       s.timezone, p.interval, p.interval_count, p.features)
+                       s.timezone, s.start_date, s.trial_end, p.interval, p.interval_count,
+                       p.features)
                 .select_from(SUBSCRIPTIONS.join(PLANS, p.id == s.plan_id))
                 .where(s.account_id == ctx.account_id, s.livemode == ctx.livemode,
                        _any_of(s.customer_id, ids[i:i + _LOOKUP_CHUNK], postgres),
                        or_(s.status != _CANCELED, s.ended_at >= horizon))
                 .order_by(s.id).with_for_update(read=True, of=SUBSCRIPTIONS))
-        for (customer_id, status, next_boundary, ended_at, anchor, tz, interval, count,
-             features) in conn.execute(stmt):
+        for (customer_id, status, next_boundary, ended_at, anchor, tz, start, trial_end,
+             interval, count, features) in conn.execute(stmt):
+            # first_index as in services/subscription_time: -1 with a stub before the anchor
+            first = -1 if anchor > (start if trial_end is None else trial_end) else 0
             until = closed_until(status, next_boundary, ended_at,
-                                 BillingCycle(Interval(interval), anchor, tz, count))
+                                 BillingCycle(Interval(interval), anchor, tz, count), first)
             if until is None:
                 continue
             if isinstance(features, str | bytes):  # pragma: no cover - driver-dependent
