@@ -114,3 +114,54 @@ def test_every_event_is_billed_or_refused(tenant: Tenant, db: Database,
     assert refused[0] >= 3  # at least the batches sent after the run
     for cus, sub in pairs:
         assert billed_usage(tenant, sub) == accepted[cus], cus
+
+
+def test_a_back_dated_subscription_racing_ingestion(tenant: Tenant, db: Database) -> None:
+    """A subscription started 33 days ago bills its first usage period at creation; the
+    customer's events of that period sent meanwhile are either on that invoice or
+    refused."""
+    tenant.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
+    plan = tenant.ok("POST", "/v1/plans", {
+        "name": "Per call", "currency": "eur", "interval": "monthly", "base_amount": 0,
+        "billing_timing": "in_arrears",
+        "features": [{"code": "api_calls", "name": "API calls", "kind": "metered",
+                      "charge": {"model": "per_unit", "unit_amount_decimal": "1"}}]})["id"]
+    customers = [tenant.ok("POST", "/v1/customers", {"name": f"R{i}"})["id"]
+                 for i in range(8)]
+    start = int(time.time()) - 33 * DAY  # boundary 1 (start + 1 month) is past
+    when = start + 3 * DAY  # in period 0, which the creation bills
+    accepted: dict[str, int] = defaultdict(int)
+    problems: list[str] = []
+    done = threading.Event()
+    lock = threading.Lock()
+
+    def sender(k: int) -> None:
+        rng, n = random.Random(k), 0
+        while not done.is_set() or n < 2:
+            cus = rng.choice(customers)
+            events = [{"event_id": f"b{k}-{n}-{j}", "customer": cus, "feature": "api_calls",
+                       "timestamp": when, "value": rng.randint(1, 9)} for j in range(3)]
+            n += 1
+            try:
+                ingest(db, tenant, {"events": events})
+            except UsageEventsInvalid as exc:
+                with lock:
+                    problems.extend({e["code"] for e in exc.errors} - {"usage_period_closed"})
+                continue
+            with lock:
+                accepted[cus] += sum(e["value"] for e in events)
+
+    threads = [threading.Thread(target=sender, args=(k,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    subs = {}
+    for cus in customers:
+        time.sleep(0.02)
+        subs[cus] = tenant.ok("POST", "/v1/subscriptions", {
+            "customer": cus, "plan": plan, "start_date": start})["id"]
+    done.set()
+    for thread in threads:
+        thread.join()
+    assert problems == []
+    for cus, sub in subs.items():
+        assert billed_usage(tenant, sub) == accepted[cus], cus

@@ -45,7 +45,7 @@ from folio.services.subscription_time import (
     subscription_now,
 )
 from folio.services.subscription_views import subscription_view
-from folio.services.usage_periods import lock_customer
+from folio.services.usage_periods import hold_ingestion
 from folio.services.views import invoice_view
 
 Seats = Annotated[int, Field(ge=0, le=10**6)]
@@ -136,9 +136,6 @@ def _discounts_with_duration(ctx: Ctx, discounts: list[DiscountInput], currency:
 
 def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
     customer = get_customer(ctx, data.customer, param="customer")
-    # a subscription starting in the past bills past usage at once: no ingestion of the
-    # customer's events may run beside it (services/usage_periods.py)
-    lock_customer(ctx, customer.id)
     plan = get_plan(ctx, data.plan, param="plan")
     if not plan.active:
         raise InvalidInput(f"Plan {plan.public_id} is inactive.", param="plan",
@@ -149,6 +146,8 @@ def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
                            code="currency_mismatch")
     now = clock_time(ctx, customer.test_clock_id)
     start = now if data.start_date is None else data.start_date
+    if start < now:  # it may bill past usage at once: no ingestion beside it (ADR 11)
+        hold_ingestion(ctx)
     tz = data.timezone or customer.timezone or "UTC"
     zone(tz)
     days = plan.trial_days if data.trial_days is None else data.trial_days

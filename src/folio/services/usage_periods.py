@@ -5,10 +5,14 @@ What ingestion reads here is locked so that a billing run (or a test clock advan
 new subscription billing a past period) cannot bill that period at the same moment
 without either counting the event or making ingestion refuse it:
 
-- the batch's customers are read `FOR KEY SHARE` (PostgreSQL). A subscription is created
-  under a `FOR UPDATE` lock on its customer (`lock_customer`), so a new subscription that
-  bills past usage at once waits for ingestions in flight and is seen by later ones;
-- their subscriptions are read `FOR SHARE`, in id order: every writer that moves a
+- ingestion first takes `usage_events` in ROW EXCLUSIVE mode (what its INSERT takes
+  anyway; PostgreSQL). A subscription created with a start in the past bills past usage
+  at once; it first takes the table in SHARE mode (`hold_ingestion`), so it waits for
+  the ingestions in flight and later ones wait for it, then see it. (Locking the batch's
+  customer rows instead cost a tuple lock, and a MultiXact when two batches share a
+  customer, per customer and batch; this costs one lock-table entry per batch, and
+  stalls ingestion only for the rare back-dated subscription.)
+- the batch customers' subscriptions are read `FOR SHARE`, in id order: every writer that moves a
   subscription to its next period holds it `FOR UPDATE` (`lock_subscription`, the
   set-based run's `lock_chunk`), so the billing either waits for this batch to commit
   (and then reads its events, in a later statement of READ COMMITTED) or commits first
@@ -49,28 +53,31 @@ def _any_of(column: Any, values: list[Any], postgres: bool) -> Any:
 
 def customers(ctx: Ctx, public_ids: Iterable[str]) -> dict[str, tuple[int, int | None]]:
     """public id -> (internal id, its test clock's frozen time or None) of the account's
-    customers among `public_ids` (others are unknown), locked FOR KEY SHARE."""
+    customers among `public_ids` (others are unknown). On PostgreSQL, first takes
+    `usage_events` in ROW EXCLUSIVE mode (see the module's docstring)."""
     conn = ctx.session.connection()
     postgres = conn.dialect.name == "postgresql"
     ordered = sorted(public_ids)
+    if postgres:
+        conn.exec_driver_sql("LOCK TABLE usage_events IN ROW EXCLUSIVE MODE")
     c, k = CUSTOMERS.c, CLOCKS.c
     joined = CUSTOMERS.outerjoin(CLOCKS, and_(k.id == c.test_clock_id, k.deleted.is_(False)))
     found: dict[str, tuple[int, int | None]] = {}
     for i in range(0, len(ordered), _LOOKUP_CHUNK):
         stmt = (select(c.public_id, c.id, k.frozen_time).select_from(joined)
                 .where(c.account_id == ctx.account_id, c.livemode == ctx.livemode,
-                       _any_of(c.public_id, ordered[i:i + _LOOKUP_CHUNK], postgres))
-                .with_for_update(key_share=True, of=CUSTOMERS))
+                       _any_of(c.public_id, ordered[i:i + _LOOKUP_CHUNK], postgres)))
         found.update((row[0], (row[1], row[2])) for row in conn.execute(stmt))
     return found
 
 
-def lock_customer(ctx: Ctx, customer_id: int) -> None:
-    """Holds the customer against concurrent ingestion until commit (PostgreSQL; SQLite's
-    write transaction already does)."""
-    c = CUSTOMERS.c
-    ctx.session.connection().execute(select(c.id).where(c.id == customer_id)
-                                     .with_for_update())
+def hold_ingestion(ctx: Ctx) -> None:
+    """Waits for the usage ingestions in flight and holds new ones until commit
+    (PostgreSQL; SQLite's write transaction already does). For the rare writer that bills
+    a past usage period of a subscription ingestion could not lock: a new one."""
+    conn = ctx.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("LOCK TABLE usage_events IN SHARE MODE")
 
 
 def closed_until(status: str, next_boundary: int, ended_at: int | None,
