@@ -30,6 +30,7 @@ class ErrorDetail(BaseModel):
     code: str
     param: str | None
     message: str
+    period_end: int | None = None  # usage_period_closed: usage before it is invoiced
 
 
 class ErrorBody(BaseModel):

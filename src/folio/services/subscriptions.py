@@ -45,6 +45,7 @@ from folio.services.subscription_time import (
     subscription_now,
 )
 from folio.services.subscription_views import subscription_view
+from folio.services.usage_periods import hold_ingestion
 from folio.services.views import invoice_view
 
 Seats = Annotated[int, Field(ge=0, le=10**6)]
@@ -145,6 +146,8 @@ def create_subscription(ctx: Ctx, data: SubscriptionCreate) -> Subscription:
                            code="currency_mismatch")
     now = clock_time(ctx, customer.test_clock_id)
     start = now if data.start_date is None else data.start_date
+    if start < now:  # it may bill past usage at once: no ingestion beside it (ADR 11)
+        hold_ingestion(ctx)
     tz = data.timezone or customer.timezone or "UTC"
     zone(tz)
     days = plan.trial_days if data.trial_days is None else data.trial_days

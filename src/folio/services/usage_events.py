@@ -13,17 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql import bindparam
 
 from folio.db.bulk import insert_skipping_existing
-from folio.db.models import Customer, Meter, UsageEvent
+from folio.db.models import Meter, UsageEvent
 from folio.domain.errors import DomainError, InvalidInput, NotFound
 from folio.services.context import Ctx
+from folio.services.usage_periods import closed_periods, customers
 from folio.services.usage_validation import (
+    MAX_AGE_SECONDS,
     EventInvalid,
     MeterRule,
     ParsedEvent,
+    event_time,
     measured_value,
     parse_event,
 )
@@ -31,10 +32,8 @@ from folio.services.usage_validation import (
 MAX_BATCH = 10_000
 MAX_ERRORS_LISTED = 100
 TABLE: Table = UsageEvent.__table__  # type: ignore[assignment]
-CUSTOMERS: Table = Customer.__table__  # type: ignore[assignment]
 METERS: Table = Meter.__table__  # type: ignore[assignment]
 ROW_COLUMNS = ("customer_id", "feature_code", "event_id", "timestamp", "value", "properties")
-_LOOKUP_CHUNK = 5000
 
 
 class UsageEventsInvalid(InvalidInput):
@@ -46,6 +45,17 @@ class UsageEventsInvalid(InvalidInput):
                  errors: list[dict[str, Any]]) -> None:
         super().__init__(message, param=param)
         self.errors = errors
+
+
+class PeriodClosed(EventInvalid):
+    """The event's time falls in a period a subscription has already billed."""
+
+    def __init__(self, timestamp: int, period_end: int) -> None:
+        super().__init__("usage_period_closed", "timestamp",
+                         f"timestamp {timestamp} falls in a period that is already billed "
+                         f"(usage before {period_end} is invoiced, and an issued invoice "
+                         "never changes). Record it as an invoice line or a credit note.")
+        self.period_end = period_end
 
 
 def _events_of(payload: Any) -> tuple[list[Any], bool]:
@@ -66,6 +76,14 @@ def _events_of(payload: Any) -> tuple[list[Any], bool]:
     return [payload], False
 
 
+def _listed(i: int, bad: EventInvalid, param: str) -> dict[str, Any]:
+    item: dict[str, Any] = {"index": i, "code": bad.code, "param": param,
+                            "message": bad.message}
+    if isinstance(bad, PeriodClosed):
+        item["period_end"] = bad.period_end
+    return item
+
+
 def _raise_for(errors: list[tuple[int, EventInvalid]], total: int, batch: bool) -> None:
     errors.sort(key=lambda e: e[0])
     if not batch:  # one event: the plain error, as any other endpoint answers it
@@ -77,31 +95,11 @@ def _raise_for(errors: list[tuple[int, EventInvalid]], total: int, batch: bool) 
         return f"events[{i}]" + (f".{bad.param}" if bad.param else "")
 
     first_i, first = errors[0]
-    listed = [{"index": i, "code": bad.code, "param": where(i, bad), "message": bad.message}
-              for i, bad in errors[:MAX_ERRORS_LISTED]]
+    listed = [_listed(i, bad, where(i, bad)) for i, bad in errors[:MAX_ERRORS_LISTED]]
     raise UsageEventsInvalid(
         f"{len(errors)} of {total} events are invalid; none was recorded. First: "
         f"{where(first_i, first)}: {first.message}", param=where(first_i, first),
         errors=listed)
-
-
-def _customer_ids(ctx: Ctx, public_ids: set[str]) -> dict[str, int]:
-    """Internal ids of the account's customers among `public_ids` (others are unknown).
-    Core statements on the session's connection: no ORM machinery on the hot path."""
-    conn = ctx.session.connection()
-    ordered = sorted(public_ids)
-    postgres = conn.dialect.name == "postgresql"
-    c = CUSTOMERS.c
-    found: dict[str, int] = {}
-    for i in range(0, len(ordered), _LOOKUP_CHUNK):
-        chunk = ordered[i:i + _LOOKUP_CHUNK]
-        # PostgreSQL: one array parameter keeps the statement text constant (prepared once)
-        matches = (c.public_id == bindparam("ids", chunk, type_=ARRAY(c.public_id.type)
-                                            ).any_() if postgres else c.public_id.in_(chunk))
-        rows = conn.execute(select(c.public_id, c.id).where(
-            c.account_id == ctx.account_id, c.livemode == ctx.livemode, matches)).all()
-        found.update((public_id, id_) for public_id, id_ in rows)
-    return found
 
 
 def _meter_rules(ctx: Ctx, codes: set[str]) -> dict[str, MeterRule]:
@@ -114,18 +112,24 @@ def _meter_rules(ctx: Ctx, codes: set[str]) -> dict[str, MeterRule]:
     return {code: MeterRule(code, aggregation, prop) for code, aggregation, prop in rows}
 
 
-def _row(event: ParsedEvent, customers: dict[str, int], meters: dict[str, MeterRule]
+def _row(event: ParsedEvent, found: dict[str, tuple[int, int | None]], now: int,
+         meters: dict[str, MeterRule], closed: dict[tuple[int, str], int]
          ) -> dict[str, Any]:
-    customer_id = customers.get(event.customer)
-    if customer_id is None:
+    customer = found.get(event.customer)
+    if customer is None:
         raise EventInvalid("resource_missing", "customer",
                            f"No such customer: '{event.customer}'.")
+    customer_id, clock = customer
+    timestamp = event_time(event.timestamp, now if clock is None else clock)
     meter = meters.get(event.feature)
     if meter is None:
         raise EventInvalid("resource_missing", "feature", f"No such meter: '{event.feature}'. "
                            "Create it with POST /v1/meters.")
+    period_end = closed.get((customer_id, event.feature))
+    if period_end is not None and timestamp < period_end:
+        raise PeriodClosed(timestamp, period_end)
     return {"customer_id": customer_id, "feature_code": event.feature,
-            "event_id": event.event_id, "timestamp": event.timestamp,
+            "event_id": event.event_id, "timestamp": timestamp,
             "value": measured_value(meter, event), "properties": event.properties}
 
 
@@ -144,17 +148,21 @@ def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, A
     parsed: list[tuple[int, ParsedEvent]] = []
     for i, raw in enumerate(raw_events):
         try:
-            parsed.append((i, parse_event(raw, now, text_checked)))
+            parsed.append((i, parse_event(raw, None, text_checked)))
         except EventInvalid as bad:
             errors.append((i, bad))
-    customers = _customer_ids(ctx, {e.customer for _, e in parsed})
+    # customers first, then their subscriptions: see usage_periods on the locks
+    found = customers(ctx, {e.customer for _, e in parsed})
     meters = _meter_rules(ctx, {e.feature for _, e in parsed})
+    earliest = min([now, *(clock for _, clock in found.values() if clock is not None)])
+    closed = closed_periods(ctx, (cid for cid, _ in found.values()),
+                            earliest - MAX_AGE_SECONDS)
     rows: list[dict[str, Any]] = []
     first_index: dict[str, int] = {}  # event_id -> its first index in the batch
     repeated: list[tuple[int, str]] = []  # (index, event_id) of every duplicate
     for i, event in parsed:
         try:
-            row = _row(event, customers, meters)
+            row = _row(event, found, now, meters, closed)
         except EventInvalid as bad:
             errors.append((i, bad))
             continue

@@ -38,7 +38,7 @@ class ParsedEvent(NamedTuple):
     event_id: str
     customer: str
     feature: str
-    timestamp: int
+    timestamp: int | None  # None: not sent (the event is stamped with its customer's now)
     value: Any  # as sent; the meter decides whether and where a value is read
     properties: dict[str, Any] | None
 
@@ -102,7 +102,7 @@ def decimal_text(value: Any, param: str) -> str:
                        f"size and have at most {MAX_DECIMALS} decimal places.")
 
 
-def _timestamp(value: Any, now: int) -> int:
+def _timestamp(value: Any) -> int:
     if type(value) is int:
         ts = value
     elif type(value) is Decimal and value.is_finite() and abs(value) < _MAX_DECIMAL:
@@ -120,6 +120,14 @@ def _timestamp(value: Any, now: int) -> int:
     else:
         raise EventInvalid("parameter_invalid", "timestamp", "timestamp must be unix seconds "
                            "or an ISO 8601 date-time with an offset.")
+    return ts
+
+
+def event_time(ts: int | None, now: int) -> int:
+    """The event's time judged against `now` (its customer's clock: a test clock's frozen
+    time, else the real one): `now` when not sent, refused when too old or ahead."""
+    if ts is None:
+        return now
     if ts < now - MAX_AGE_SECONDS:
         raise EventInvalid("timestamp_too_old", "timestamp", "timestamp is more than 35 days "
                            "in the past; record such usage as an invoice line instead.")
@@ -160,9 +168,11 @@ def _properties(value: Any, text_checked: bool) -> dict[str, Any] | None:
     return converted or value
 
 
-def parse_event(raw: Any, now: int, text_checked: bool = False) -> ParsedEvent:
-    """One event of a request body. `text_checked`: the body is known to hold no NUL and
-    no lone surrogate (see `body_text_is_clean`), so strings skip that scan."""
+def parse_event(raw: Any, now: int | None, text_checked: bool = False) -> ParsedEvent:
+    """One event of a request body. `now`: judge the timestamp against it (`event_time`);
+    None leaves that to the caller, who knows the customer's clock. `text_checked`: the
+    body is known to hold no NUL and no lone surrogate (see `body_text_is_clean`), so
+    strings skip that scan."""
     if type(raw) is not dict:
         raise EventInvalid("parameter_invalid", "", "Each event must be a JSON object.")
     if not raw.keys() <= FIELDS:
@@ -179,8 +189,9 @@ def parse_event(raw: Any, now: int, text_checked: bool = False) -> ParsedEvent:
             "parameter_invalid", "feature", "feature must be a meter code of 1-100 "
             "characters.")
     stamp = raw.get("timestamp")
+    ts = None if stamp is None else _timestamp(stamp)
     return ParsedEvent(event_id, customer, feature,  # type: ignore[arg-type]
-                       now if stamp is None else _timestamp(stamp, now), raw.get("value"),
+                       ts if now is None else event_time(ts, now), raw.get("value"),
                        _properties(raw.get("properties"), text_checked))
 
 

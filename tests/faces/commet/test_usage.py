@@ -10,6 +10,7 @@ from typing import Any
 from folio.faces.commet.usage import UsageEventOut
 from tests.conftest import Tenant
 from tests.faces.commet.helpers import Commet, check, commet, customer, error_of
+from tests.subscription_helpers import DAY, metered_plan
 
 
 def _meter(t: Tenant, code: str = "api_calls", aggregation: str = "sum") -> None:
@@ -85,3 +86,25 @@ def test_errors_in_commets_envelope_record_nothing(tenant: Tenant) -> None:
                                       "eventId": "e", "value": "1e9"}), 400)
     error_of(Commet(c.client, None).post("/usage/events", {}), 401)
     assert _used(tenant, cus["id"]) == [("api_calls", "0")]
+
+
+def test_a_late_event_for_a_billed_period_in_commets_envelope(tenant: Tenant) -> None:
+    """The late-event rule of the ingestion service, answered in Commet's shape."""
+    plan = metered_plan(tenant, base=1000)
+    c = commet(tenant)
+    cus = customer(c, externalId="late_user")
+    start = int(time.time()) - 40 * DAY
+    sub = tenant.ok("POST", "/v1/subscriptions", {"customer": cus["id"], "plan": plan["id"],
+                                                  "start_date": start})
+    late = sub["current_period_start"] - DAY  # in period 0, billed at boundary 1
+    body = error_of(c.post("/usage/events", {"featureCode": "api_calls",
+                                             "customerId": "late_user", "eventId": "late",
+                                             "value": 3, "timestamp": late}),
+                    400, "usage_period_closed")
+    assert body["param"] == "timestamp"
+    assert str(sub["current_period_start"]) in body["message"]
+    assert _used(tenant, cus["id"]) == [("api_calls", "0")]
+    recorded = _track(c, {"featureCode": "api_calls", "customerId": "late_user",
+                          "eventId": "on-time", "value": 3,
+                          "timestamp": sub["current_period_start"] + 60})
+    assert recorded["value"] == 3

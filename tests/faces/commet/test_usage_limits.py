@@ -3,6 +3,7 @@ customer's live subscription."""
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,7 @@ from folio.faces.commet.usage_limits import UsageCheckOut, UsageSetOut
 from folio.services import feature_usage
 from tests.conftest import Tenant
 from tests.faces.commet.helpers import Commet, check, commet, customer, error_of
-from tests.subscription_helpers import metered_plan
+from tests.subscription_helpers import DAY, metered_plan
 
 
 def _subscribed(t: Tenant, **plan_fields: Any) -> tuple[Commet, str, dict[str, Any]]:
@@ -141,3 +142,26 @@ def test_set_refuses_what_it_cannot_set(tenant: Tenant, other_tenant: Tenant) ->
              404, "customer_not_found")
     error_of(c.put("/usage", {**body, "featureCode": "api_calls", "value": -1}), 400)
     assert _check(c, featureCode="api_calls")["current"] == 0  # nothing was recorded
+
+
+def test_set_and_track_for_a_customer_on_a_test_clock(tenant: Tenant) -> None:
+    """Ingestion judges a clocked customer's events by the clock's frozen time: a set and
+    a tracked event long before the real now are recorded in the clock's period, and a
+    late event answers Commet's error shape."""
+    frozen = int(time.time()) - 200 * DAY
+    clock = tenant.ok("POST", "/v1/test_clocks", {"frozen_time": frozen})["id"]
+    plan = metered_plan(tenant, included="100")
+    c = commet(tenant)
+    clocked = tenant.ok("POST", "/v1/customers", {"name": "Clocked", "test_clock": clock,
+                                                  "external_id": "clocked_1"})["id"]
+    sub = tenant.ok("POST", "/v1/subscriptions", {"customer": clocked, "plan": plan["id"]})
+    body = {"customerId": "clocked_1", "featureCode": "api_calls"}
+    assert c.post("/usage/events", {**body, "eventId": "t1", "value": 30}).status_code == 201
+    response = c.put("/usage", {**body, "value": 50})
+    assert response.status_code == 200, response.text
+    assert (response.json()["data"]["previousValue"], response.json()["data"]["value"]) == (
+        30, 50)
+    end = sub["current_period_end"]
+    tenant.ok("POST", f"/v1/test_clocks/{clock}/advance", {"frozen_time": end + DAY})
+    error_of(c.post("/usage/events", {**body, "eventId": "late", "value": 1,
+                                      "timestamp": end - DAY}), 400, "usage_period_closed")
