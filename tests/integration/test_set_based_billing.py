@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from folio.db.engine import Database
 from folio.db.models import BillingPeriod, Event, Invoice, Subscription
@@ -287,3 +287,7 @@ def test_a_claim_already_written_rolls_the_chunk_back_and_bills_nothing_twice(
     assert [f.subscription for f in summary.failures] == [subs[1]["id"]]
     counts = dict(invoice_counts(db, tenant.keys.account.id))
     assert counts == {subs[0]["id"]: 2, subs[1]["id"]: 1, subs[2]["id"]: 2}
+    # the planted claim goes: later tests that bill every account must not meet it
+    with db.transaction() as session:
+        session.execute(delete(BillingPeriod).where(BillingPeriod.subscription_id == taken.id,
+                                                    BillingPeriod.billed_at == 0))
