@@ -130,8 +130,11 @@ class Call:
     path: str
 
     def _ctx(self, session: Session) -> Ctx:
+        # one instant per request, as a database transaction has one: every time the
+        # request writes (due date, finalized_at, updated, events) is the same
+        instant = self.app.clock()
         return Ctx(session, account_id=self.principal.account_id,
-                   livemode=self.principal.livemode, clock=self.app.clock,
+                   livemode=self.principal.livemode, clock=lambda: instant,
                    request_id=self.request_id, idempotency_key=self.idempotency_key)
 
     @classmethod
