@@ -55,12 +55,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def configure_psycopg(connection: Any) -> None:
+    """What every PostgreSQL connection is set up with, sync or async."""
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads, connection)  # psycopg decodes json columns itself
+
+
 def _configure_postgres(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        from psycopg.types.json import set_json_loads
-
-        set_json_loads(orjson.loads, dbapi_conn)  # psycopg decodes json columns itself
+        configure_psycopg(dbapi_conn)
 
 
 def _configure_sqlite(engine: Engine) -> None:
