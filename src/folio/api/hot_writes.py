@@ -84,13 +84,14 @@ class HotWrites:
         if principal is None or (match is None and not json_body):
             await self.app(scope, receive, send)
             return
-        body, messages = await _read_body(receive)
+        messages: list[Message] = []
         work: Work | None = None
-        if body is not None and match is not None and not body:
+        if match is not None:  # finalize has no body: the full path never reads one
             invoice_id = match.group(1)
             work = (lambda cursor, st, ctx: finalize_plain(cursor, st, ctx, invoice_id))
-        elif body and match is None:
-            work = _create(body)
+        else:
+            body, messages = await _read_body(receive)
+            work = _create(body) if body else None
         content = None if work is None else await self._run(
             work, principal, scope.get("folio.request_id", ""))
         if content is None:
