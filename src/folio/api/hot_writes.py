@@ -63,6 +63,10 @@ def _create(body: bytes) -> Work | None:
     return lambda cursor, st, ctx: create_plain(cursor, st, ctx, data)
 
 
+def _finalize(invoice_id: str) -> Work:
+    return lambda cursor, st, ctx: finalize_plain(cursor, st, ctx, invoice_id)
+
+
 class HotWrites:
     enabled = True  # tests switch the lane off to compare it with the full pipeline
     taken = 0  # requests the lane answered (tests read it)
@@ -87,8 +91,7 @@ class HotWrites:
         messages: list[Message] = []
         work: Work | None = None
         if match is not None:  # finalize has no body: the full path never reads one
-            invoice_id = match.group(1)
-            work = (lambda cursor, st, ctx: finalize_plain(cursor, st, ctx, invoice_id))
+            work = _finalize(match.group(1))
         else:
             body, messages = await _read_body(receive)
             work = _create(body) if body else None

@@ -35,11 +35,8 @@ class PreparedWrite:
         dialect = engine.dialect
         compiled = statement.compile(dialect=dialect, column_keys=list(column_keys or ()))
         binds = compiled.binds
-        if compiled.positional:
-            names = tuple(compiled.positiontup or ())
-        else:
-            names = tuple(binds)
-        processors = tuple(binds[name].type._cached_bind_processor(dialect)  # noqa: SLF001
+        names = tuple(compiled.positiontup or ()) if compiled.positional else tuple(binds)
+        processors = tuple(binds[name].type._cached_bind_processor(dialect)
                            for name in names)
         constants = {name: bind.value for name, bind in binds.items()
                      if not bind.required and name not in (column_keys or ())}

@@ -37,18 +37,16 @@ from folio.db.prepared import PreparedSelect
 from folio.db.prepared_write import Column, PreparedWrite, fetch, row_of, table_columns
 from folio.domain.calculation import InvoiceTotals, calculate
 from folio.domain.money import normalize_currency
-from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
+from folio.domain.states import InvoiceStatus
 from folio.services.billing_chunk_draft import InvoiceRecord, Record, event_row
 from folio.services.context import Ctx
-from folio.services.documents import seller_snapshot
 from folio.services.inputs import InvoiceCreate, LineCreate, merge_metadata
-from folio.services.lifecycle import new_hosted_token
-from folio.services.numbering import INCREMENT_ONE, invoice_pattern, slot_at
+from folio.services.numbering import INCREMENT_ONE
 from folio.services.pricing import invoice_input, tax_json
-from folio.services.views import View, customer_snapshot, invoice_view
+from folio.services.views import View, invoice_view
 
 
-class NotPlain(Exception):  # noqa: N818 - a signal, not an error
+class NotPlain(Exception):
     """The request is not one the lane takes: the full pipeline answers it."""
 
 
