@@ -27,6 +27,7 @@ import copy
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -265,6 +266,87 @@ def http_create_finalize(server: Server, key: str, seed: Seed, threads: int,
     return threads_loop(threads, seconds, make)
 
 
+# wrk drives the two-step write with a Lua script: each create's response queues its
+# invoice's finalize, which the next request of that wrk thread sends. An invoice counts
+# once its finalize answered 200 with status "open"; anything else counts as an error.
+WRK_CREATE_FINALIZE = """
+local create_body = %(body)s
+local auth = %(auth)s
+local queue = {}
+finalized, failed = 0, 0
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function request()
+  local id = table.remove(queue)
+  if id then
+    return wrk.format("POST", "/v1/invoices/" .. id .. "/finalize",
+                      {["Authorization"] = auth}, nil)
+  end
+  return wrk.format("POST", "/v1/invoices",
+                    {["Authorization"] = auth, ["Content-Type"] = "application/json"},
+                    create_body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failed = failed + 1
+  elseif body:find('"status":"open"', 1, true) then
+    finalized = finalized + 1
+  elseif body:find('"status":"draft"', 1, true) then
+    table.insert(queue, body:match('^{"id":"(in_%%w+)"'))
+  else
+    failed = failed + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local total_finalized, total_failed = 0, 0
+  for _, thread in ipairs(threads) do
+    total_finalized = total_finalized + thread:get("finalized")
+    total_failed = total_failed + thread:get("failed")
+  end
+  io.write(string.format("FOLIO finalized %%d failed %%d duration_us %%d\\n",
+                         total_finalized, total_failed, summary.duration))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def wrk_create_finalize(server: Server, key: str, seed: Seed, connections: int,
+                        seconds: float) -> Result:
+    """create + finalize with wrk (a load generator in C: its CPU per invoice is a small
+    fraction of Python clients', so the server, not the client, is what is measured).
+    The client's CPU comes from the wrk child's rusage."""
+    script = WRK_CREATE_FINALIZE % {"body": lua_string(json.dumps(seed.create_body)),
+                                    "auth": lua_string(f"Bearer {key}")}
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        out = subprocess.run(
+            ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s",
+             handle.name, server.base + "/v1/invoices"],
+            capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        os.unlink(handle.name)
+    match = re.search(r"FOLIO finalized (\d+) failed (\d+) duration_us (\d+)", out)
+    if not match:
+        raise RuntimeError(f"wrk printed no summary:\n{out}")
+    finalized, failed, micros = (int(g) for g in match.groups())
+    elapsed = micros / 1e6
+    client_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return Result(rate=finalized / elapsed, count=finalized, seconds=elapsed, errors=failed,
+                  client_cpu_ms=client_cpu * 1000 / finalized if finalized else None)
+
+
 @dataclass
 class Seed:
     """What the seeding created over HTTP, and templates for the floor's rows."""
@@ -487,6 +569,7 @@ class Options:
     seconds: float
     rounds: int
     client: str  # wrk | httpx
+    write_client: str  # wrk | httpx
     read_connections: int
     write_threads: int
     pg_url: str = PG_URL
@@ -554,18 +637,24 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
     rows = floor_setup(kind, path, seeded)
     floor_make = sqlite_floor(path, rows) if kind == "sqlite" else postgres_floor(url, rows)
     threads = opts.write_threads
-    print(f"  [{kind}] writes: {threads} thread(s) each, HTTP (httpx keep-alive) vs raw SQL",
-          flush=True)
-    http_create_finalize(server, key, seeded, threads, 1)  # warm-up
+    print(f"  [{kind}] writes: {threads} connection(s) of {opts.write_client} over HTTP vs "
+          f"{threads} thread(s) of raw SQL", flush=True)
+
+    def http_writes(seconds: float) -> Result:
+        if opts.write_client == "wrk":
+            return wrk_create_finalize(server, key, seeded, threads, seconds)
+        client_before = time.process_time()
+        result = http_create_finalize(server, key, seeded, threads, seconds)
+        if result.count:
+            result.client_cpu_ms = ((time.process_time() - client_before) * 1000
+                                    / result.count)
+        return result
+
+    http_writes(1)  # warm-up
     threads_loop(threads, 1, floor_make)
     writes, floors = [], []
     for _ in range(opts.rounds):
-        client_before = time.process_time()
-        writes.append(with_cpu(server, lambda: http_create_finalize(
-            server, key, seeded, threads, opts.seconds)))
-        if writes[-1].count:
-            writes[-1].client_cpu_ms = ((time.process_time() - client_before) * 1000
-                                        / writes[-1].count)
+        writes.append(with_cpu(server, lambda: http_writes(opts.seconds)))
         before = time.process_time()
         floor = threads_loop(threads, opts.seconds, floor_make)
         if floor.count:
@@ -607,9 +696,10 @@ def report(all_figures: list[Figures], opts: Options, load: str) -> None:
           "uvicorn worker process;\nthe load generator (and PostgreSQL) run on the same cores "
           "and compete with it.")
     print(f"Reads: {opts.client}, {opts.read_connections} keep-alive connections, same for the "
-          f"endpoint and /ping. Writes: {opts.write_threads} thread(s) of keep-alive httpx "
-          f"clients\nvs {opts.write_threads} thread(s) of raw sqlite3/psycopg (no ORM, no "
-          "HTTP) on the same database and durability (SQLite WAL + synchronous=NORMAL;\n"
+          f"endpoint and /ping. Writes: {opts.write_threads} connection(s) of "
+          f"{opts.write_client}\nvs {opts.write_threads} thread(s) of raw sqlite3/psycopg "
+          "(no ORM, no HTTP) on the same database and durability\n(SQLite WAL + "
+          "synchronous=NORMAL; "
           f"PostgreSQL defaults). Best of {opts.rounds} interleaved rounds of {opts.seconds:g}s. "
           "'CPU' = CPU time of the server process per request (or, for the floor,\nof the "
           "bench process per invoice): a cross-check that does not depend on how busy the "
@@ -629,7 +719,7 @@ def report(all_figures: list[Figures], opts: Options, load: str) -> None:
               f"{WRITE_TARGET:.2f}) {verdict(r_write, WRITE_TARGET)}{errors(f.write, f.floor)}")
         print(f"{'':<11}CPU/invoice: folio server {cpu_ms(f.write)} (2 requests), floor "
               f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)}); the HTTP "
-              f"clients' own CPU: {f.write.client_cpu_ms or 0:.2f} ms")
+              f"client's ({opts.write_client}) own CPU: {f.write.client_cpu_ms or 0:.2f} ms")
         if f.ping.server_cpu_ms and f.floor.server_cpu_ms:
             # a server doing exactly the floor's work behind two empty requests
             bound = f.floor.server_cpu_ms / (f.floor.server_cpu_ms + 2 * f.ping.server_cpu_ms)
@@ -644,6 +734,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=3.0, help="per measurement")
     parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds; best wins")
+    parser.add_argument("--write-client", choices=["auto", "wrk", "httpx"], default="auto",
+                        help="load generator for create+finalize (auto: wrk if installed)")
     parser.add_argument("--client", choices=["auto", "wrk", "httpx"], default="auto",
                         help="load generator for the GETs (auto: wrk if installed)")
     parser.add_argument("--read-connections", type=int, default=4)
@@ -654,7 +746,11 @@ def main(argv: list[str] | None = None) -> int:
     client = args.client
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "httpx"
+    write_client = args.write_client
+    if write_client == "auto":
+        write_client = "wrk" if shutil.which("wrk") else "httpx"
     opts = Options(seconds=args.seconds, rounds=max(1, args.rounds), client=client,
+                   write_client=write_client,
                    read_connections=args.read_connections, write_threads=args.write_threads,
                    pg_url=args.pg_url)
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
