@@ -519,8 +519,11 @@ def sqlite_floor(path: str, rows: FloorRows) -> Make:
     def make(stack: contextlib.ExitStack) -> Callable[[], int]:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         stack.callback(conn.close)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
-                       "busy_timeout=30000"):  # as folio.db.engine configures SQLite
+        # as folio.db.engine configures the server's SQLite connections: no checkpoint
+        # inside a commit (the server's checkpoint thread, running all along, does them
+        # for the floor's writes too)
+        for pragma in ("journal_mode=WAL", "wal_autocheckpoint=0", "synchronous=NORMAL",
+                       "foreign_keys=ON", "busy_timeout=30000"):
             conn.execute(f"PRAGMA {pragma}")
         return FloorWriter(rows, conn, "BEGIN IMMEDIATE", statements).invoice
 

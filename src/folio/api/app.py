@@ -97,7 +97,8 @@ def served_app(settings: Settings | None = None) -> FastAPI:
     if settings is None:  # a uvicorn worker process: set it up as `folio serve` does
         settings = Settings.from_env()
         configure_logging(settings.log_level)
-    app = create_app(settings)
+    # SQLite: the log is checkpointed by a thread of the server, never inside a commit
+    app = create_app(settings, Database(settings.database_url, background_checkpoints=True))
     if settings.embedded_worker:
         attach_worker(app, settings)
     # everything built so far lives as long as the process: keep it out of the garbage

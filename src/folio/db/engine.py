@@ -22,8 +22,10 @@ from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from folio.db.sqlite_checkpoints import BackgroundCheckpointer
 
 WRITE_OPTION = "folio_write"
 BUSY_TIMEOUT_SECONDS = 30
@@ -33,11 +35,21 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def _sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL; None for PostgreSQL and in-memory databases."""
+    if not is_sqlite(url):
+        return None
+    database = make_url(url).database
+    return database if database and database != ":memory:" else None
+
+
 def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, sqlite_autocheckpoint: bool = True, **kwargs: Any) -> Engine:
+    """sqlite_autocheckpoint=False: this engine's connections never checkpoint the log
+    themselves (something else must: db.sqlite_checkpoints)."""
     # JSON columns through orjson: decoding them is a large part of every read
     kwargs.setdefault("json_serializer", _json_text)
     kwargs.setdefault("json_deserializer", orjson.loads)
@@ -45,7 +57,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
             **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, sqlite_autocheckpoint)
         return engine
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 10)
@@ -68,13 +80,15 @@ def _configure_postgres(engine: Engine) -> None:
         configure_psycopg(dbapi_conn)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, autocheckpoint: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cur = dbapi_conn.cursor()
         if engine.url.database not in (None, "", ":memory:"):
             cur.execute("PRAGMA journal_mode=WAL")
+        if not autocheckpoint:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
@@ -89,9 +103,18 @@ def _configure_sqlite(engine: Engine) -> None:
 class Database:
     """Owns the engine and hands out one session per transaction."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, background_checkpoints: bool = False,
+                 **engine_kwargs: Any) -> None:
+        """background_checkpoints: on a SQLite file, a thread of this process checkpoints
+        the write-ahead log and commits never do (the server's setup; ADR 7)."""
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        checkpoints = background_checkpoints and _sqlite_file(url) is not None
+        self.engine = make_engine(url, sqlite_autocheckpoint=not checkpoints, **engine_kwargs)
+        self.checkpointer: BackgroundCheckpointer | None = None
+        if checkpoints:
+            self.checkpointer = BackgroundCheckpointer(
+                str(_sqlite_file(url)), busy_timeout_seconds=BUSY_TIMEOUT_SECONDS)
+            self.checkpointer.start()
         self._writer = sessionmaker(
             bind=self.engine.execution_options(**{WRITE_OPTION: True}),
             expire_on_commit=False,
@@ -172,4 +195,7 @@ class Database:
                 lock.release()
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
+            self.checkpointer = None
         self.engine.dispose()
