@@ -106,6 +106,62 @@ def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict
     return skipped
 
 
+_COPY_SAVEPOINT = "folio_bulk_copy"
+
+
+def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
+                           columns: Sequence[str], constants: dict[str, Any],
+                           conflict_columns: Sequence[str], key: str) -> list[Any]:
+    """`insert_skipping_existing` for rows given as tuples in `columns` order (JSON
+    columns as structures), the fast way when duplicates are rare.
+
+    PostgreSQL: the rows are written with `COPY ... FROM STDIN` under a savepoint (each
+    value parsed once by the server, no ON CONFLICT probe per row: about half the time of
+    the JSON statement). A row whose key is already stored, or stored by a concurrent
+    transaction that commits first, fails the COPY with a unique violation (after waiting
+    for that transaction, as the JSON statement's ON CONFLICT would); the savepoint is
+    then rolled back and the page goes through `insert_skipping_existing`, which names the
+    rows skipped. The savepoint is not released: it ends with the transaction. SQLite: the
+    JSON statement (its insert is in-process; COPY does not exist there)."""
+    names = list(columns)
+    if conn.dialect.name != "postgresql":
+        return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
+                                                      for row in rows],
+                                        names, constants, conflict_columns, key)
+    from psycopg.errors import UniqueViolation
+
+    if not rows:
+        return []
+    quote = conn.dialect.identifier_preparer.quote
+    all_names = [*constants, *names]
+    head = tuple(constants.values())
+    json_at = [i + len(head) for i, name in enumerate(names)
+               if isinstance(table.c[name].type, JSON)]
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(f"SAVEPOINT {_COPY_SAVEPOINT}")
+        try:
+            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, all_names))}) "
+                             "FROM STDIN") as copy:
+                write = copy.write_row
+                if json_at:
+                    for row in rows:
+                        out = list(head + row)
+                        for i in json_at:
+                            if out[i] is not None:
+                                out[i] = orjson.dumps(out[i]).decode()
+                        write(out)
+                else:
+                    for row in rows:
+                        write(head + row)
+            return []
+        except UniqueViolation:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {_COPY_SAVEPOINT}")
+    return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
+                                                  for row in rows],
+                                    names, constants, conflict_columns, key)
+
+
 def row_values(obj: Any, table: Table, dialect: Any) -> dict[str, Any]:
     """The stored form of a transient ORM object's columns (all but the key `id`), for
     `insert_returning`: column defaults applied, TypeDecorator values (Decimal text)
