@@ -149,11 +149,21 @@ def _event_rows(raw_events: list[Any], text_checked: bool,
     The common batch is checked column by column (`usage_batch`); any other, or any
     doubt, goes event by event, which words the errors."""
     cols = usage_batch.columns(raw_events, text_checked)
+    looked_up = None
     if cols is not None:
-        found, meters, closed = lookups(set(cols.customers), set(cols.features))
-        fast = usage_batch.rows(cols, found, meters, closed, now)
+        looked_up = lookups(set(cols.customers), set(cols.features))
+        fast = usage_batch.rows(cols, *looked_up, now)
         if fast is not None:
             return fast
+    return event_by_event(raw_events, text_checked, lookups, now, batch, looked_up)
+
+
+def event_by_event(raw_events: list[Any], text_checked: bool,
+                   lookups: Callable[[set[str], set[str]], Lookups], now: int, batch: bool,
+                   looked_up: Lookups | None = None
+                   ) -> tuple[list[Row], list[tuple[int, str]]]:
+    """`_event_rows` event by event (`looked_up`: the lookups already made for these
+    events)."""
     errors: list[tuple[int, EventInvalid]] = []
     parsed: list[tuple[int, ParsedEvent]] = []
     for i, raw in enumerate(raw_events):
@@ -161,9 +171,8 @@ def _event_rows(raw_events: list[Any], text_checked: bool,
             parsed.append((i, parse_event(raw, None, text_checked)))
         except EventInvalid as bad:
             errors.append((i, bad))
-    if cols is None:
-        found, meters, closed = lookups({e.customer for _, e in parsed},
-                                        {e.feature for _, e in parsed})
+    found, meters, closed = looked_up or lookups({e.customer for _, e in parsed},
+                                                 {e.feature for _, e in parsed})
     rows: list[Row] = []
     seen: set[str] = set()
     repeated: list[tuple[int, str]] = []  # (index, event_id) of every duplicate
