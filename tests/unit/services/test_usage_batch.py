@@ -94,8 +94,10 @@ def test_a_closed_period_or_a_test_clock_sends_the_batch_event_by_event() -> Non
     late = [{"event_id": "a", "customer": "cus_b", "feature": "gb", "value": 1,
              "timestamp": NOW - 60}]
     cols = usage_batch.columns(late, True)
-    assert cols is not None and usage_batch.rows(cols, FOUND, METERS, CLOSED, NOW) is None
+    assert cols is not None
+    assert usage_batch.rows(cols, FOUND, METERS, CLOSED, NOW) is None
     clocked = [{"event_id": "a", "customer": "cus_clock", "feature": "gb", "value": 1}]
     cols = usage_batch.columns(clocked, True)
-    assert cols is not None and usage_batch.rows(cols, FOUND, METERS, CLOSED, NOW) is None
+    assert cols is not None
+    assert usage_batch.rows(cols, FOUND, METERS, CLOSED, NOW) is None
     assert usage_batch.columns(late, False) is None  # the body's text was not checked
