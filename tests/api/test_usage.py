@@ -125,6 +125,23 @@ class TestIngestion:
             event(cus, "huge-2", value="999999999999999999.999999999999")]})
         assert usage(tenant, cus)["api_calls"]["value"] == "2000000123456789012.999999999999"
 
+    def test_ids_and_properties_that_need_escaping_are_stored_exactly(
+            self, tenant: Tenant, cus: str) -> None:
+        # PostgreSQL writes batches with COPY: tabs, newlines and backslashes must not
+        # shift or change a column (psycopg escapes those batches)
+        meter(tenant, "users", "unique_count", property="user")
+        ids = ["back\\slash", "tab\there", "new\nline", 'quote"d', "\u00fcn\u00ef", "plain"]
+        users = ["a\\b", "c\td", "e\nf", 'g"h', "\u00fc", "a\\b"]
+        for batch in ([event(cus, i, "users", properties={"user": u, "note": "x\\y\r"})
+                       for i, u in zip(ids, users, strict=True)],
+                      [event(cus, "plain-2", "users", properties={"user": 'q\\"'})]):
+            result = tenant.ok("POST", "/v1/usage_events", {"events": batch})
+            assert result["accepted"] == len(batch)
+        assert usage(tenant, cus)["users"]["value"] == "6"  # a\b twice, and q\"
+        again = tenant.ok("POST", "/v1/usage_events", {"events": [
+            event(cus, i, "users", properties={"user": "z"}) for i in ids]})
+        assert again["duplicate_event_ids"] == ids  # the ids were stored as sent
+
     def test_timestamps(self, tenant: Tenant, cus: str) -> None:
         meter(tenant)
         t = now()

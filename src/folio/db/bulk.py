@@ -109,11 +109,22 @@ def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict
 _COPY_SAVEPOINT = "folio_bulk_copy"
 
 
+def _with_json_text(row: tuple[Any, ...], json_at: list[int]) -> list[Any]:
+    out = list(row)
+    for i in json_at:
+        if out[i] is not None:
+            out[i] = orjson.dumps(out[i]).decode()
+    return out
+
+
 def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
                            columns: Sequence[str], constants: dict[str, Any],
-                           conflict_columns: Sequence[str], key: str) -> list[Any]:
+                           conflict_columns: Sequence[str], key: str,
+                           copy_text: str | None = None) -> list[Any]:
     """`insert_skipping_existing` for rows given as tuples in `columns` order (JSON
-    columns as structures), the fast way when duplicates are rare.
+    columns as structures), the fast way when duplicates are rare. `copy_text`: the same
+    rows, constants first, already in COPY's text format (a caller that knows its rows
+    need no escaping formats them several times faster than psycopg's `write_row`).
 
     PostgreSQL: the rows are written with `COPY ... FROM STDIN` under a savepoint (each
     value parsed once by the server, no ON CONFLICT probe per row: about half the time of
@@ -143,17 +154,11 @@ def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[
         try:
             with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, all_names))}) "
                              "FROM STDIN") as copy:
-                write = copy.write_row
-                if json_at:
-                    for row in rows:
-                        out = list(head + row)
-                        for i in json_at:
-                            if out[i] is not None:
-                                out[i] = orjson.dumps(out[i]).decode()
-                        write(out)
+                if copy_text is not None:
+                    copy.write(copy_text)
                 else:
                     for row in rows:
-                        write(head + row)
+                        copy.write_row(_with_json_text(head + row, json_at))
             return []
         except UniqueViolation:
             cursor.execute(f"ROLLBACK TO SAVEPOINT {_COPY_SAVEPOINT}")

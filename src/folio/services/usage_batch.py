@@ -15,6 +15,8 @@ from __future__ import annotations
 from itertools import chain
 from typing import Any, NamedTuple
 
+import orjson
+
 from folio.services.usage_validation import (
     FIELDS,
     MAX_AGE_SECONDS,
@@ -125,12 +127,12 @@ def rows(cols: Columns, found: dict[str, tuple[int, int | None]],
     """The rows to insert, in event_id order, and the (index, event_id) of every repeat
     of an id within the batch; None when any event needs the per-event path (an unknown
     customer or meter, a test clock, a value or time out of bounds, a closed period)."""
-    if not set(cols.customers) <= found.keys() or not set(cols.features) <= meters.keys():
+    distinct = set(cols.customers)
+    if not distinct <= found.keys() or not set(cols.features) <= meters.keys():
         return None
-    customers = list(map(found.__getitem__, cols.customers))
-    if any(clock is not None for _, clock in customers):
+    if any(found[public_id][1] is not None for public_id in distinct):  # a test clock
         return None
-    customer_ids = [cid for cid, _ in customers]
+    customer_ids = [cid for cid, _ in map(found.__getitem__, cols.customers)]
     stamps = [now if t is None else t for t in cols.timestamps]
     if min(stamps) < now - MAX_AGE_SECONDS or max(stamps) > now + MAX_AHEAD_SECONDS:
         return None
@@ -158,3 +160,21 @@ def rows(cols: Columns, found: dict[str, tuple[int, int | None]],
                     properties[i]))
     repeated.sort()
     return out, repeated
+
+
+def copy_text(rows: list[Row], account_id: int, livemode: bool, created: int) -> str | None:
+    """The rows as PostgreSQL COPY text (account_id, livemode, created, then the row's
+    columns), or None when an event id or a property needs escaping. Meter codes and
+    value texts never do; orjson writes control characters in JSON as escapes, so only a
+    backslash there needs one."""
+    ids = "".join([row[2] for row in rows])
+    if "\\" in ids or "\t" in ids or "\n" in ids or "\r" in ids:
+        return None
+    null = "\\N"
+    head = f"{account_id}\t{'t' if livemode else 'f'}\t{created}\t"
+    props = [None if row[5] is None else orjson.dumps(row[5]).decode() for row in rows]
+    if "\\" in "".join(filter(None, props)):
+        return None
+    return "".join([f"{head}{cid}\t{feature}\t{eid}\t{ts}\t{null if value is None else value}"
+                    f"\t{null if p is None else p}\n"
+                    for (cid, feature, eid, ts, value, _), p in zip(rows, props, strict=True)])

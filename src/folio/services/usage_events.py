@@ -214,10 +214,13 @@ def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, A
         return found, meters, closed
 
     rows, repeated = _event_rows(raw_events, text_checked, lookups, now, batch)
+    conn = ctx.session.connection()
+    text = (usage_batch.copy_text(rows, ctx.account_id, ctx.livemode, now)
+            if rows and conn.dialect.name == "postgresql" else None)
     skipped = copy_skipping_existing(
-        ctx.session.connection(), TABLE, rows, ROW_COLUMNS,
+        conn, TABLE, rows, ROW_COLUMNS,
         {"account_id": ctx.account_id, "livemode": ctx.livemode, "created": now},
-        ("account_id", "livemode", "event_id"), "event_id")
+        ("account_id", "livemode", "event_id"), "event_id", text)
     if skipped:  # recorded before (or by a concurrent request that committed first)
         first_index: dict[str, int] = {}
         for i, raw in enumerate(raw_events):

@@ -101,3 +101,14 @@ def test_a_closed_period_or_a_test_clock_sends_the_batch_event_by_event() -> Non
     assert cols is not None
     assert usage_batch.rows(cols, FOUND, METERS, CLOSED, NOW) is None
     assert usage_batch.columns(late, False) is None  # the body's text was not checked
+
+
+def test_copy_text_is_exact_or_left_to_the_driver() -> None:
+    rows: list[usage_batch.Row] = [(7, "gb", "e-1", NOW, "1.5", {"k": "v"}),
+                                   (8, "calls", "e-2", NOW, None, None)]
+    assert usage_batch.copy_text(rows, 3, False, NOW) == (
+        f'3\tf\t{NOW}\t7\tgb\te-1\t{NOW}\t1.5\t{{"k":"v"}}\n'
+        f"3\tf\t{NOW}\t8\tcalls\te-2\t{NOW}\t\\N\t\\N\n")
+    for event_id in ("a\\b", "a\tb", "a\nb", "a\rb"):
+        assert usage_batch.copy_text([(7, "gb", event_id, NOW, "1", None)], 3, True, NOW) is None
+    assert usage_batch.copy_text([(7, "gb", "e", NOW, "1", {"k": 'a"b'})], 3, True, NOW) is None
