@@ -22,6 +22,7 @@ columns' Python-side bind processing does not run on values inside the JSON docu
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
@@ -132,13 +133,11 @@ def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[
     transaction that commits first, fails the COPY with a unique violation (after waiting
     for that transaction, as the JSON statement's ON CONFLICT would); the savepoint is
     then rolled back and the page goes through `insert_skipping_existing`, which names the
-    rows skipped. The savepoint is not released: it ends with the transaction. SQLite: the
-    JSON statement (its insert is in-process; COPY does not exist there)."""
+    rows skipped. The savepoint is not released: it ends with the transaction. SQLite:
+    `_sqlite_values`."""
     names = list(columns)
-    if conn.dialect.name != "postgresql":
-        return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
-                                                      for row in rows],
-                                        names, constants, conflict_columns, key)
+    if conn.dialect.name == "sqlite":
+        return _sqlite_values(conn, table, rows, names, constants, conflict_columns, key)
     from psycopg.errors import UniqueViolation
 
     if not rows:
@@ -165,6 +164,36 @@ def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[
     return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
                                                   for row in rows],
                                     names, constants, conflict_columns, key)
+
+
+def _sqlite_values(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
+                   names: list[str], constants: dict[str, Any],
+                   conflict_columns: Sequence[str], key: str) -> list[Any]:
+    """SQLite: each page as one plain multi-row VALUES statement (its values bound in C;
+    the statement text is the same for every full page, so sqlite3 keeps it prepared). A
+    conflicting row fails the statement, which SQLite backs out whole (the transaction
+    goes on); that page and the rest then go through the JSON statement, which names the
+    rows skipped."""
+    quote = conn.dialect.identifier_preparer.quote
+    head = list(constants.values())
+    json_at = [i + len(head) for i, name in enumerate(names)
+               if isinstance(table.c[name].type, JSON)]
+    insert = (f"INSERT INTO {quote(table.name)} "
+              f"({', '.join(map(quote, [*constants, *names]))}) VALUES ")
+    one = "(" + ", ".join("?" * (len(head) + len(names))) + ")"
+    raw: Any = conn.connection.driver_connection
+    for start in range(0, len(rows), PAGE_ROWS):
+        page = rows[start:start + PAGE_ROWS]
+        values: list[Any] = []
+        for row in page:
+            values.extend(_with_json_text((*head, *row), json_at) if json_at else (*head, *row))
+        try:
+            raw.execute(insert + ", ".join([one] * len(page)), values)
+        except sqlite3.IntegrityError:
+            return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
+                                                          for row in rows[start:]],
+                                            names, constants, conflict_columns, key)
+    return []
 
 
 def row_values(obj: Any, table: Table, dialect: Any) -> dict[str, Any]:
