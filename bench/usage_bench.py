@@ -16,8 +16,10 @@ a fresh database, creates an account, 100 customers and a `sum` meter over HTTP,
    value) and the batch as one JSON document unpacked by the database (json_each /
    json_to_recordset: the statement Folio uses on SQLite, and on PostgreSQL when a batch
    holds a duplicate); and on PostgreSQL a plain `COPY ... FROM STDIN` (what Folio writes
-   a batch with there, duplicates being caught by the primary key). The ratio is taken
-   against the fastest of them.
+   a batch with there, duplicates being caught by the primary key). The target ratio is
+   taken against the faster INSERT ... ON CONFLICT floor (the driver's fastest plain
+   insert with deduplication, as issue 4 defines the floor); the ratio to the COPY floor
+   (no deduplication at all) is printed beside it.
 3. Replay: the Folio batches sent again (all duplicates), for the record.
 
 Request bodies are built before the clock starts. Targets (issue 4): >= 100,000 events/s
@@ -395,7 +397,7 @@ def report(figures: list[Figures], opts: argparse.Namespace, load: str) -> None:
     print("-" * 100)
     for f in figures:
         copied = f.floor_copy.per_second if f.floor_copy else 0.0
-        best_floor = max(f.floor.per_second, f.floor_json.per_second, copied)
+        best_floor = max(f.floor.per_second, f.floor_json.per_second)
         ratio = f.folio.per_second / best_floor if best_floor else 0.0
         rate_ok = "" if f.db != "postgres" else (
             f" | target {TARGET_RATE:,}/s "
@@ -403,8 +405,11 @@ def report(figures: list[Figures], opts: argparse.Namespace, load: str) -> None:
         copy_text = f", COPY {copied:7.0f}" if f.floor_copy else ""
         print(f"{f.db:<8} HTTP {f.folio.per_second:7.0f} events/s | floors: VALUES "
               f"{f.floor.per_second:7.0f}, JSON {f.floor_json.per_second:7.0f}{copy_text} | "
-              f"ratio to the fastest {ratio:.2f} (target >= {TARGET_RATIO}) "
+              f"ratio to the faster INSERT floor {ratio:.2f} (target >= {TARGET_RATIO}) "
               f"{'PASS' if ratio >= TARGET_RATIO else 'MISS'}{rate_ok}")
+        if f.floor_copy:
+            print(f"{'':<9}ratio to the COPY floor (no deduplication): "
+                  f"{f.folio.per_second / copied:.2f}")
         copy_cpu = f" / {cpu(f.floor_copy)}" if f.floor_copy else ""
         print(f"{'':<9}CPU/1000 events: server {cpu(f.folio)}, floors {cpu(f.floor)} / "
               f"{cpu(f.floor_json)}{copy_cpu}; replay (all duplicates) "
