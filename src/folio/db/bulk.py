@@ -25,6 +25,7 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -166,29 +167,38 @@ def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[
                                     names, constants, conflict_columns, key)
 
 
+@lru_cache(maxsize=16)
+def _sqlite_marks(constants: int, width: int, rows: int) -> str:
+    """`(?1, ?2, ?4, ?5), (?1, ?2, ?6, ?7)`: the constants' numbered parameters repeated
+    in every row, then each row's own."""
+    fixed = [f"?{i + 1}" for i in range(constants)]
+    return ", ".join("(" + ", ".join([*fixed, *(f"?{constants + 1 + r * width + c}"
+                                                for c in range(width))]) + ")"
+                     for r in range(rows))
+
+
 def _sqlite_values(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
                    names: list[str], constants: dict[str, Any],
                    conflict_columns: Sequence[str], key: str) -> list[Any]:
-    """SQLite: each page as one plain multi-row VALUES statement (its values bound in C;
-    the statement text is the same for every full page, so sqlite3 keeps it prepared). A
-    conflicting row fails the statement, which SQLite backs out whole (the transaction
-    goes on); that page and the rest then go through the JSON statement, which names the
-    rows skipped."""
+    """SQLite: each page as one plain multi-row VALUES statement, the constants bound once
+    (?1, ?2, ...) and the rows' values flattened column-wise in C (the statement text is
+    the same for every full page, so sqlite3 keeps it prepared). A conflicting row fails
+    the statement, which SQLite backs out whole (the transaction goes on); that page and
+    the rest then go through the JSON statement, which names the rows skipped."""
     quote = conn.dialect.identifier_preparer.quote
-    head = list(constants.values())
-    json_at = [i + len(head) for i, name in enumerate(names)
-               if isinstance(table.c[name].type, JSON)]
+    head, width = list(constants.values()), len(names)
+    json_at = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
     insert = (f"INSERT INTO {quote(table.name)} "
               f"({', '.join(map(quote, [*constants, *names]))}) VALUES ")
-    one = "(" + ", ".join("?" * (len(head) + len(names))) + ")"
     raw: Any = conn.connection.driver_connection
     for start in range(0, len(rows), PAGE_ROWS):
         page = rows[start:start + PAGE_ROWS]
-        values: list[Any] = []
-        for row in page:
-            values.extend(_with_json_text((*head, *row), json_at) if json_at else (*head, *row))
+        columns: list[Any] = list(zip(*page, strict=True))
+        for i in json_at:
+            columns[i] = [None if v is None else orjson.dumps(v).decode() for v in columns[i]]
         try:
-            raw.execute(insert + ", ".join([one] * len(page)), values)
+            raw.execute(insert + _sqlite_marks(len(head), width, len(page)),
+                        [*head, *chain.from_iterable(zip(*columns, strict=True))])
         except sqlite3.IntegrityError:
             return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
                                                           for row in rows[start:]],
