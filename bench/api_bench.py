@@ -77,6 +77,7 @@ class Result:
     count: int
     seconds: float
     server_cpu_ms: float | None = None  # server CPU per operation
+    client_cpu_ms: float | None = None  # the load generator's CPU per operation (writes)
     errors: int = 0
 
 
@@ -559,8 +560,12 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
     threads_loop(threads, 1, floor_make)
     writes, floors = [], []
     for _ in range(opts.rounds):
+        client_before = time.process_time()
         writes.append(with_cpu(server, lambda: http_create_finalize(
             server, key, seeded, threads, opts.seconds)))
+        if writes[-1].count:
+            writes[-1].client_cpu_ms = ((time.process_time() - client_before) * 1000
+                                        / writes[-1].count)
         before = time.process_time()
         floor = threads_loop(threads, opts.seconds, floor_make)
         if floor.count:
@@ -623,7 +628,8 @@ def report(all_figures: list[Figures], opts: Options, load: str) -> None:
               f"{f.floor.rate:.1f} inv/s | ratio {r_write:.2f} (target >= "
               f"{WRITE_TARGET:.2f}) {verdict(r_write, WRITE_TARGET)}{errors(f.write, f.floor)}")
         print(f"{'':<11}CPU/invoice: folio server {cpu_ms(f.write)} (2 requests), floor "
-              f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)})")
+              f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)}); the HTTP "
+              f"clients' own CPU: {f.write.client_cpu_ms or 0:.2f} ms")
         if f.ping.server_cpu_ms and f.floor.server_cpu_ms:
             # a server doing exactly the floor's work behind two empty requests
             bound = f.floor.server_cpu_ms / (f.floor.server_cpu_ms + 2 * f.ping.server_cpu_ms)

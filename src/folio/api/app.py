@@ -17,6 +17,7 @@ from folio import __version__
 from folio.api import errors, route_index
 from folio.api.deps import AppState, AuthCache
 from folio.api.hot_reads import HotReads
+from folio.api.hot_writes import HotWrites
 from folio.api.observability import Metrics, ObservabilityMiddleware, configure_logging
 from folio.api.routes import (
     account,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
         return Response(b"{}", media_type="application/json")
 
     app.add_middleware(HotReads, state=app.state.folio)
+    app.add_middleware(HotWrites, state=app.state.folio)
     mount_faces(app, app.state.folio, settings.faces, settings.root_face)
     route_index.install(app)  # after the last route
     app.add_middleware(ObservabilityMiddleware, metrics=metrics,

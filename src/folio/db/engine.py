@@ -55,12 +55,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
+def configure_psycopg(connection: Any) -> None:
+    """What every PostgreSQL connection is set up with, sync or async."""
+    from psycopg.types.json import set_json_loads
+
+    set_json_loads(orjson.loads, connection)  # psycopg decodes json columns itself
+
+
 def _configure_postgres(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        from psycopg.types.json import set_json_loads
-
-        set_json_loads(orjson.loads, dbapi_conn)  # psycopg decodes json columns itself
+        configure_psycopg(dbapi_conn)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -116,6 +121,42 @@ class Database:
                 raise
             finally:
                 session.close()
+
+    @contextmanager
+    def raw_transaction(self) -> Iterator[Any]:
+        """A write transaction on a raw DB-API cursor (the hot write lane), with the
+        same lock and BEGIN as `transaction(write=True)`: the process's write lock and
+        BEGIN IMMEDIATE on SQLite, the driver's implicit BEGIN on PostgreSQL. Committed
+        if the block succeeds, rolled back otherwise."""
+        with self._queued():
+            connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                if self._write_lock is not None:
+                    cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                    connection.commit()
+                except BaseException:
+                    connection.rollback()
+                    raise
+                finally:
+                    cursor.close()
+            finally:
+                connection.close()
+
+    @contextmanager
+    def write_lock_if_free(self) -> Iterator[bool]:
+        """Holds the process's SQLite write lock for the block if no other thread holds
+        it (True), without waiting; False (and nothing held) otherwise, or on
+        PostgreSQL. A write that finds it free cannot wait on it."""
+        lock = self._write_lock
+        acquired = lock is not None and lock.acquire(blocking=False)
+        try:
+            yield acquired
+        finally:
+            if acquired and lock is not None:
+                lock.release()
 
     @contextmanager
     def _queued(self) -> Iterator[None]:

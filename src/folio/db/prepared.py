@@ -39,9 +39,12 @@ class PreparedSelect:
         return cls(sql=compiled.string, names=names, processors=processors,
                    positional=positional)
 
-    def _fetch(self, engine: Engine, params: dict[str, Any]) -> list[Any]:
-        bound: Any = (tuple(params[name] for name in self.positional)
-                      if self.positional is not None else params)
+    def bound(self, params: dict[str, Any]) -> Any:
+        """The parameters in the form the driver takes for `sql`."""
+        return (tuple(params[name] for name in self.positional)
+                if self.positional is not None else params)
+
+    def fetch(self, engine: Engine, params: dict[str, Any]) -> list[Any]:
         connection = engine.raw_connection()
         # PostgreSQL: one statement needs no BEGIN/ROLLBACK round trips around it
         autocommit = engine.dialect.name == "postgresql"
@@ -50,7 +53,7 @@ class PreparedSelect:
         try:
             cursor = connection.cursor()
             try:
-                cursor.execute(self.sql, bound)
+                cursor.execute(self.sql, self.bound(params))
                 return list(cursor.fetchall())
             finally:
                 cursor.close()
@@ -67,15 +70,19 @@ class PreparedSelect:
                                                 row[start:stop], strict=True)}
 
     def rows(self, engine: Engine, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self.processed(self.fetch(engine, params))
+
+    def processed(self, fetched: list[Any]) -> list[dict[str, Any]]:
+        """Rows the driver returned for `sql`, as Core would return them."""
         n = len(self.names)
-        return [self._processed(row, 0, n) for row in self._fetch(engine, params)]
+        return [self._processed(row, 0, n) for row in fetched]
 
     def head_and_rows(self, engine: Engine, params: dict[str, Any], split: int
                       ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
         """For a one-to-many join whose first `split` columns repeat on every row (a
         parent and its children): the parent's columns once, from the first row, and the
         remaining columns of every row. None and [] when nothing matched."""
-        fetched = self._fetch(engine, params)
+        fetched = self.fetch(engine, params)
         if not fetched:
             return None, []
         n = len(self.names)

@@ -6,6 +6,7 @@ and a test holds both paths equal."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, func, literal_colum
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from folio.db.models import Customer, Invoice, InvoiceLine
-from folio.db.prepared import PreparedSelect, Processor
+from folio.db.prepared import PreparedSelect
 from folio.domain.calculation import amount_due
 from folio.domain.errors import NotFound
 from folio.services.context import Ctx
@@ -97,38 +98,56 @@ def read_invoice_view(connection: Connection, account_id: int, livemode: bool,
     }).mappings().all())
 
 
-_PG_PREPARED: dict[int, tuple[PreparedSelect, dict[str, Processor]]] = {}  # per engine
+@dataclass(frozen=True)
+class PgInvoiceRead:
+    """The PostgreSQL hot read, compiled once per engine: the statement, and the result
+    processors of the line columns that have one (the json_agg column holds each line's
+    stored values; most need no processing)."""
+
+    select: PreparedSelect
+    line_processors: tuple[tuple[str, Callable[[Any], Any]], ...]
+
+    def view(self, fetched: list[Any]) -> View | None:
+        """The view from the rows the driver returned for `select.sql`."""
+        rows = self.select.processed(fetched)
+        if not rows:
+            return None
+        head = rows[0]
+        lines: list[dict[str, Any]] = head.pop("lines") or []
+        for line in lines:
+            for key, process in self.line_processors:
+                value = line[key]
+                if value is not None:
+                    line[key] = process(value)
+        return _view_of(head, lines)
 
 
-def _read_postgres(engine: Engine, params: dict[str, Any]) -> View | None:
-    cached = _PG_PREPARED.get(id(engine))
+_PG_READS: dict[int, PgInvoiceRead] = {}  # per engine
+
+
+def pg_invoice_read(engine: Engine) -> PgInvoiceRead:
+    cached = _PG_READS.get(id(engine))
     if cached is None:
         dialect = engine.dialect
-        processors: dict[str, Processor] = {
-            c.key: c.type.dialect_impl(dialect).result_processor(dialect, None)
-            for c in _LINES.c}
-        cached = _PG_PREPARED.setdefault(id(engine), (
-            PreparedSelect.build(_INVOICE_QUERY_PG, engine), processors))
-    prepared, processors = cached
-    rows = prepared.rows(engine, params)
-    if not rows:
-        return None
-    head = rows[0]
-    lines = head.pop("lines") or []
-    return _view_of(head, [{k: _process(processors[k], v) for k, v in line.items()}
-                           for line in lines])
+        processors = ((c.key, c.type.dialect_impl(dialect).result_processor(dialect, None))
+                      for c in _LINES.c)
+        cached = _PG_READS.setdefault(id(engine), PgInvoiceRead(
+            PreparedSelect.build(_INVOICE_QUERY_PG, engine),
+            tuple((key, process) for key, process in processors if process is not None)))
+    return cached
 
 
-def _process(processor: Callable[[Any], Any] | None, value: Any) -> Any:
-    return value if processor is None or value is None else processor(value)
+def invoice_read_params(account_id: int, livemode: bool, public_id: str) -> dict[str, Any]:
+    return {"public_id": public_id, "account_id": account_id, "livemode": livemode}
 
 
 def read_invoice_view_raw(engine: Engine, account_id: int, livemode: bool,
                           public_id: str) -> View | None:
     """The same view through the raw driver connection (the hot lane of the API)."""
-    params = {"public_id": public_id, "account_id": account_id, "livemode": livemode}
+    params = invoice_read_params(account_id, livemode, public_id)
     if engine.dialect.name == "postgresql":
-        return _read_postgres(engine, params)
+        read = pg_invoice_read(engine)
+        return read.view(read.select.fetch(engine, params))
     prepared = _PREPARED.get(id(engine))
     if prepared is None:
         prepared = _PREPARED.setdefault(id(engine), PreparedSelect.build(_INVOICE_QUERY, engine))

@@ -7,7 +7,6 @@ import secrets
 
 from folio.db.models import Invoice, Payment
 from folio.domain.errors import InvalidInput, InvalidState, RuleViolation
-from folio.domain.numbering import PER_CUSTOMER_PATTERN
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import credit_balance, deliveries, events
 from folio.services.context import Ctx
@@ -15,7 +14,7 @@ from folio.services.documents import seller_snapshot
 from folio.services.einvoice_checks import check_invoice_for_issue
 from folio.services.inputs import InvoiceCreate
 from folio.services.invoices import create_invoice, get_invoice
-from folio.services.numbering import take_number
+from folio.services.numbering import invoice_pattern, take_number
 from folio.services.pricing import apply_totals
 from folio.services.views import customer_snapshot, invoice_view, payment_view
 
@@ -54,8 +53,7 @@ def _finalize(ctx: Ctx, invoice: Invoice) -> None:
     else:
         apply_totals(ctx, invoice)
     account = ctx.account
-    pattern = (PER_CUSTOMER_PATTERN if account.numbering_scope == "customer"
-               else account.invoice_number_pattern)
+    pattern = invoice_pattern(account.numbering_scope, account.invoice_number_pattern)
     invoice.number = take_number(ctx, pattern, customer_prefix=invoice.customer.invoice_prefix)
     now = ctx.now()
     invoice.finalized_at = now

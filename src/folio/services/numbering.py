@@ -7,14 +7,36 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import cast
 
-from sqlalchemy import Table, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.exc import IntegrityError
 
 from folio.db.models import NumberSeries
-from folio.domain.numbering import slot_for
+from folio.domain.numbering import PER_CUSTOMER_PATTERN, SeriesSlot, slot_for
 from folio.services.context import Ctx
 
 _SERIES = cast(Table, NumberSeries.__table__)
+
+# `_increment` by one with bind parameters (account_id, livemode, key): the statement the
+# hot write lane (services/invoice_fast_writes.py) runs on its raw connection
+INCREMENT_ONE = (
+    update(_SERIES)
+    .where(_SERIES.c.account_id == bindparam("account_id"),
+           _SERIES.c.livemode == bindparam("livemode"), _SERIES.c.key == bindparam("key"))
+    .values(last_value=_SERIES.c.last_value + 1)
+    .returning(_SERIES.c.last_value)
+)
+
+
+def invoice_pattern(numbering_scope: str, invoice_number_pattern: str) -> str:
+    """The pattern an account's invoices are numbered with."""
+    return PER_CUSTOMER_PATTERN if numbering_scope == "customer" else invoice_number_pattern
+
+
+def slot_at(now: int, pattern: str, customer_prefix: str) -> SeriesSlot:
+    """The series a number taken at `now` belongs to."""
+    moment = datetime.fromtimestamp(now, tz=UTC)
+    return slot_for(pattern, year=moment.year, month=moment.month,
+                    customer_prefix=customer_prefix)
 
 
 def _increment(ctx: Ctx, key: str, by: int = 1) -> int | None:
@@ -34,9 +56,7 @@ def _increment(ctx: Ctx, key: str, by: int = 1) -> int | None:
 
 
 def take_number(ctx: Ctx, pattern: str, *, customer_prefix: str) -> str:
-    moment = datetime.fromtimestamp(ctx.now(), tz=UTC)
-    slot = slot_for(pattern, year=moment.year, month=moment.month,
-                    customer_prefix=customer_prefix)
+    slot = slot_at(ctx.now(), pattern, customer_prefix)
     value = _increment(ctx, slot.key)
     if value is None:
         try:

@@ -1,0 +1,121 @@
+"""The hot write lane's finalize (see services/invoice_fast_writes.py): what
+`collection.finalize_and_collect` does to a plain charge_automatically draft, on the raw
+cursor of the caller's write transaction.
+
+The full path locks the invoice, recalculates it (tax rates are read again: a rate's
+name may have changed since the draft was totalled), numbers it, snapshots the customer
+and the seller, opens it, records invoice.finalized, and then collects it, which for a
+customer without a default payment method writes nothing ("no_payment_method"). The
+lane does the same when the recalculation gives the stored totals, so that only the
+invoice's finalize columns change; otherwise it raises `NotPlain`.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any, cast
+
+from folio.db.models import Invoice
+from folio.db.prepared_write import fetch
+from folio.domain.calculation import amount_due
+from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
+from folio.services.billing_chunk_draft import InvoiceRecord, Record
+from folio.services.context import Ctx
+from folio.services.documents import seller_snapshot
+from folio.services.invoice_fast_writes import (
+    INVOICE_COLUMNS,
+    LINE_COLUMNS,
+    NotPlain,
+    Statements,
+    insert_event,
+    rates_by_id,
+    split_row,
+    totals_of,
+)
+from folio.services.lifecycle import new_hosted_token
+from folio.services.numbering import invoice_pattern, slot_at
+from folio.services.pricing import tax_json
+from folio.services.views import View, customer_snapshot, invoice_view
+
+_INVOICE_ATTRS = {"id": "id", **{c.name: c.attribute for c in INVOICE_COLUMNS}}
+_LINE_ATTRS = {"id": "id", **{c.name: c.attribute for c in LINE_COLUMNS}}
+_LINE_AMOUNTS = ("amount", "discount_amount", "credit_amount", "tax_amount")
+_INVOICE_AMOUNTS = ("subtotal", "discount_total", "credit_applied", "tax_total", "total")
+
+
+def _plain_draft(invoice: dict[str, Any], customer: SimpleNamespace,
+                 account: SimpleNamespace) -> None:
+    if invoice["status"] != InvoiceStatus.DRAFT.value:
+        raise NotPlain("not a draft")
+    if invoice["collection_method"] != "charge_automatically" or invoice["due_date"]:
+        raise NotPlain("send_invoice")
+    if invoice["apply_credit_balance"] or invoice["discounts"]:
+        raise NotPlain("credit balance or discounts")
+    if invoice["attempt_count"] or customer.default_payment_method:
+        raise NotPlain("automatic charge")
+    if account.einvoice_required:
+        raise NotPlain("e-invoice checks")
+
+
+def _unchanged(invoice: dict[str, Any], lines: list[Record], rates: dict[str, Any]) -> None:
+    """The recalculation `_finalize` runs (`apply_totals`) gives the stored amounts."""
+    totals = totals_of(invoice["currency"], invoice["rounding_mode"], lines,
+                       invoice["default_tax_rates"], rates)
+    for line, result in zip(lines, totals.lines, strict=True):
+        v = line.__dict__
+        if (v["line_discounts"] or (v["amount"], v["discount_amount"], v["credit_amount"],
+                                    v["tax_amount"]) != (
+                result.amount, result.discount_amount, result.credit_amount,
+                result.tax_amount)
+                or v["taxes"] != [tax_json(t.rate, t.taxable_amount, t.amount)
+                                  for t in result.taxes]):
+            raise NotPlain("line totals changed")
+    if (tuple(invoice[x] for x in _INVOICE_AMOUNTS) != (
+            totals.subtotal, totals.discount_total, totals.credit_applied,
+            totals.tax_total, totals.total)
+            or invoice["tax_breakdown"] != [tax_json(g.rate, g.taxable_amount, g.amount)
+                                            for g in totals.tax_groups]):
+        raise NotPlain("invoice totals changed")
+
+
+def finalize_plain(cursor: Any, st: Statements, ctx: Ctx, public_id: str) -> View:
+    """`collection.finalize_and_collect` of a plain draft; returns the view (the
+    response body and the event's payload)."""
+    found = fetch(cursor, st.invoice, {"public_id": public_id, "account_id": ctx.account_id,
+                                       "livemode": ctx.livemode})
+    if not found:
+        raise NotPlain("invoice not found")
+    row, customer, account = split_row(found[0])
+    invoice = {_INVOICE_ATTRS[k]: v for k, v in row.items()}
+    _plain_draft(invoice, customer, account)
+    lines = [Record({_LINE_ATTRS[k]: v for k, v in x.items()})
+             for x in fetch(cursor, st.lines, {"invoice_id": invoice["id"]})]
+    if not lines:
+        raise NotPlain("no lines")
+    ids = set(invoice["default_tax_rates"] or [])
+    for line in lines:
+        ids.update(line.__dict__["tax_rate_ids"] or [])
+    _unchanged(invoice, lines, rates_by_id(cursor, st, ctx, ids))
+    due = amount_due(invoice["total"], invoice["amount_paid"], invoice["amount_credited"],
+                     invoice["credit_granted"])
+    if invoice["total"] <= 0 or due <= 0:
+        raise NotPlain("nothing due")  # a credit, or settled at once
+    slot = slot_at(ctx.now(), invoice_pattern(account.numbering_scope,
+                                              account.invoice_number_pattern),
+                   customer.invoice_prefix)
+    cursor.execute(st.number.sql, st.number.params(
+        {"account_id": ctx.account_id, "livemode": ctx.livemode, "key": slot.key}))
+    taken = cursor.fetchone()
+    if taken is None:
+        raise NotPlain("number series not opened")  # take_number opens it
+    now = ctx.now()
+    invoice.update(
+        status=next_invoice_status(InvoiceStatus.DRAFT, InvoiceAction.FINALIZE).value,
+        updated=now, number=slot.format(int(taken[0])), finalized_at=now,
+        hosted_token=new_hosted_token(), customer_snapshot=customer_snapshot(
+            cast(Any, customer)), seller_snapshot=seller_snapshot(cast(Any, account)))
+    view = invoice_view(cast(Invoice, InvoiceRecord(
+        {**invoice, "customer": customer, "lines": lines})))
+    cursor.execute(st.finalize.sql, st.finalize.params({**invoice, "b_id": invoice["id"]}))
+    insert_event(cursor, st, ctx, "invoice.finalized", view)
+    return view

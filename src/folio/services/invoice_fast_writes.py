@@ -1,0 +1,310 @@
+"""The hot write lane's use cases: create and finalize of a plain invoice, on the raw
+DB-API cursor of a write transaction the caller holds (ADR 7, "Fourth pass: a hot write
+lane"; the API side is api/hot_writes.py).
+
+The lane writes the rows the full path writes (`invoices.create_invoice`,
+`collection.finalize_and_collect`), with the same values, locks and numbering, but
+without ORM objects: statements compiled once per engine (`db.prepared_write`), plain
+records with the mapped attribute names read by the same `invoice_view`, totals from the
+same pure `calculate` through `pricing.invoice_input`, event rows as
+`billing_chunk_draft.event_row` makes them. Each response body is rendered once and is
+also the event's payload, as in the full path.
+
+It only takes the plain case. Anything else raises `NotPlain` (or the `DomainError` a
+shared rule raised) and the caller rolls back and hands the request to the full pipeline,
+which decides and shapes every error: fields the lane does not map (`_CREATE_FIELDS`,
+`_LINE_FIELDS`), a customer or tax rate that is missing, inactive or repeated, a unit
+amount that is negative or given twice; at finalize an invoice that is not a
+charge_automatically draft with lines whose stored totals the calculation reproduces, a
+total that is not positive (credit or settlement on finalize), credit balance to apply,
+a customer with a default payment method (an automatic charge), an account that must
+check e-invoices at issue, a number series not opened yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any, cast
+
+from sqlalchemy import Engine, Table, bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
+from folio.db.base import new_public_id, new_uuid
+from folio.db.models import Account, Customer, Event, Invoice, InvoiceLine, TaxRate
+from folio.db.prepared import PreparedSelect
+from folio.db.prepared_write import Column, PreparedWrite, fetch, row_of, table_columns
+from folio.domain.calculation import InvoiceTotals, calculate
+from folio.domain.money import normalize_currency
+from folio.domain.states import InvoiceStatus
+from folio.services.billing_chunk_draft import InvoiceRecord, Record, event_row
+from folio.services.context import Ctx
+from folio.services.inputs import InvoiceCreate, LineCreate, merge_metadata
+from folio.services.numbering import INCREMENT_ONE
+from folio.services.pricing import invoice_input, tax_json
+from folio.services.views import View, invoice_view
+
+
+class NotPlain(Exception):
+    """The request is not one the lane takes: the full pipeline answers it."""
+
+
+# the InvoiceCreate fields the lane maps (as `build_draft` does); any other field sent,
+# even null, sends the request to the full pipeline
+_SIMPLE = ("description", "memo", "footer", "po_number", "reference", "plan_name",
+           "invoice_type", "fee_bearer")
+_CREATE_FIELDS = frozenset({*_SIMPLE, "customer", "currency", "lines", "default_tax_rates",
+                            "collection_method", "rounding_mode", "as_payment_link",
+                            "apply_credit_balance", "metadata"})
+_LINE_FIELDS = frozenset({"type", "description", "quantity", "unit_amount",
+                          "unit_amount_decimal", "unit_code", "tax_rates", "metadata"})
+_MAX_RATES = 8  # distinct tax rates per invoice the lane looks up
+
+_INVOICES = cast(Table, Invoice.__table__)
+_LINES = cast(Table, InvoiceLine.__table__)
+_CUSTOMERS = cast(Table, Customer.__table__)
+_ACCOUNTS = cast(Table, Account.__table__)
+_RATES = cast(Table, TaxRate.__table__)
+_EVENTS = cast(Table, Event.__table__)
+INVOICE_COLUMNS = table_columns(Invoice)
+LINE_COLUMNS = table_columns(InvoiceLine)
+EVENT_COLUMNS = tuple(c.name for c in table_columns(Event))
+
+_CUSTOMER_FIELDS = ("id", "public_id", "name", "email", "phone", "address", "tax_id",
+                    "tax_exempt", "einvoice_address", "currency", "invoice_prefix",
+                    "default_payment_method")
+_SELLER_FIELDS = ("name", "legal_name", "address", "country", "email", "vat_id",
+                  "tax_registration_id", "legal_registration_id", "einvoice_address",
+                  "iban", "bic", "payment_terms")
+_ACCOUNT_FIELDS = (*_SELLER_FIELDS, "default_currency", "numbering_scope",
+                   "invoice_number_pattern", "einvoice_required")
+_RATE_FIELDS = ("public_id", "percentage", "inclusive", "display_name", "category",
+                "country", "exemption_reason", "exemption_reason_code", "active")
+_TENANT = (("account_id", "account_id"), ("livemode", "livemode"))
+
+
+def _scoped(table: Table) -> Any:
+    return [table.c[column] == bindparam(name) for column, name in _TENANT]
+
+
+def _customer_query() -> Any:
+    """The customer by public id, with the account's columns the lane reads."""
+    return (select(*(_CUSTOMERS.c[f].label(f"customer__{f}") for f in _CUSTOMER_FIELDS),
+                   *(_ACCOUNTS.c[f].label(f"account__{f}") for f in _ACCOUNT_FIELDS))
+            .join(_ACCOUNTS, _ACCOUNTS.c.id == _CUSTOMERS.c.account_id)
+            .where(_CUSTOMERS.c.public_id == bindparam("public_id"), *_scoped(_CUSTOMERS)))
+
+
+def _invoice_query() -> Any:
+    """The invoice locked as `get_invoice(for_update=True)` locks it, with its customer's
+    and account's columns."""
+    return (select(_INVOICES,
+                   *(_CUSTOMERS.c[f].label(f"customer__{f}") for f in _CUSTOMER_FIELDS),
+                   *(_ACCOUNTS.c[f].label(f"account__{f}") for f in _ACCOUNT_FIELDS))
+            .join(_CUSTOMERS, _CUSTOMERS.c.id == _INVOICES.c.customer_id)
+            .join(_ACCOUNTS, _ACCOUNTS.c.id == _INVOICES.c.account_id)
+            .where(_INVOICES.c.public_id == bindparam("public_id"), *_scoped(_INVOICES))
+            .with_for_update(of=_INVOICES))
+
+
+class Statements:
+    """Everything the lane runs, compiled once per engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.customer = PreparedSelect.build(_customer_query(), engine)
+        self.invoice = PreparedSelect.build(_invoice_query(), engine)
+        self.lines = PreparedSelect.build(
+            select(_LINES).where(_LINES.c.invoice_id == bindparam("invoice_id"))
+            .order_by(_LINES.c.position), engine)
+        self.insert_invoice = PreparedWrite.build(
+            insert(_INVOICES).returning(_INVOICES.c.id), engine,
+            [c.name for c in INVOICE_COLUMNS])
+        self.insert_line = PreparedWrite.build(insert(_LINES), engine,
+                                               [c.name for c in LINE_COLUMNS])
+        self.insert_event = PreparedWrite.build(insert(_EVENTS), engine, EVENT_COLUMNS)
+        self.number = PreparedWrite.build(INCREMENT_ONE, engine)
+        self.finalize = PreparedWrite.build(
+            update(_INVOICES).where(_INVOICES.c.id == bindparam("b_id")), engine,
+            ["status", "updated", "number", "finalized_at", "hosted_token",
+             "customer_snapshot", "seller_snapshot"])
+        self._rates: dict[int, PreparedSelect] = {}
+
+    def rates(self, count: int) -> PreparedSelect:
+        prepared = self._rates.get(count)
+        if prepared is None:
+            prepared = self._rates.setdefault(count, PreparedSelect.build(
+                select(*(_RATES.c[f] for f in _RATE_FIELDS)).where(
+                    _RATES.c.public_id.in_([bindparam(f"r{i}") for i in range(count)]),
+                    *_scoped(_RATES)), self.engine))
+        return prepared
+
+
+_STATEMENTS: dict[int, Statements] = {}
+
+
+def statements(engine: Engine) -> Statements:
+    found = _STATEMENTS.get(id(engine))
+    if found is None or found.engine is not engine:
+        found = _STATEMENTS[id(engine)] = Statements(engine)
+    return found
+
+
+def lane_ctx(account_id: int, livemode: bool, now: int, request_id: str) -> Ctx:
+    """What the shared row builders read of a request (no session: the lane has none)."""
+    return Ctx(cast(Session, None), account_id=account_id, livemode=livemode,
+               clock=lambda: now, request_id=request_id)
+
+
+def split_row(row: dict[str, Any]) -> tuple[dict[str, Any], SimpleNamespace, SimpleNamespace]:
+    """A joined row's own columns, its customer and its account."""
+    own: dict[str, Any] = {}
+    customer: dict[str, Any] = {}
+    account: dict[str, Any] = {}
+    for key, value in row.items():
+        if key.startswith("customer__"):
+            customer[key[10:]] = value
+        elif key.startswith("account__"):
+            account[key[9:]] = value
+        else:
+            own[key] = value
+    return own, SimpleNamespace(**customer), SimpleNamespace(**account)
+
+
+def rates_by_id(cursor: Any, st: Statements, ctx: Ctx, ids: set[str]) -> dict[str, Any]:
+    """The tax rates by public id, all of them found (`pricing.tax_rates_by_id`)."""
+    if not ids:
+        return {}
+    if len(ids) > _MAX_RATES:
+        raise NotPlain("many tax rates")
+    params: dict[str, Any] = {f"r{i}": x for i, x in enumerate(sorted(ids))}
+    params.update(account_id=ctx.account_id, livemode=ctx.livemode)
+    found = {r["public_id"]: SimpleNamespace(**r)
+             for r in fetch(cursor, st.rates(len(ids)), params)}
+    if len(found) != len(ids):
+        raise NotPlain("tax rate not found")
+    return found
+
+
+def _checked_rates(ids: list[str], rates: dict[str, Any]) -> list[str]:
+    """`pricing.check_tax_rates`: active, none listed twice."""
+    if len(set(ids)) != len(ids) or not all(rates[i].active for i in ids):
+        raise NotPlain("tax rates")
+    return list(ids)
+
+
+def _plain_line(line: LineCreate) -> None:
+    if not line.model_fields_set <= _LINE_FIELDS:
+        raise NotPlain("line fields")
+    if (line.unit_amount is None) == (line.unit_amount_decimal is None):
+        raise NotPlain("unit amount")
+
+
+def _record(columns: Sequence[Column], values: dict[str, Any]) -> dict[str, Any]:
+    """Every mapped attribute of a table, None unless given (the flush's defaults apply
+    when the row is written)."""
+    out: dict[str, Any] = {c.attribute: None for c in columns}
+    out.update(values)
+    return out
+
+
+def totals_of(currency: str, rounding: str, lines: list[Any], default_rates: list[str],
+            rates: dict[str, Any]) -> InvoiceTotals:
+    """`pricing.apply_totals`' calculation (no discounts, no credit balance)."""
+    return calculate(invoice_input(
+        currency, rounding,
+        [(x.quantity, x.unit_amount_decimal, x.tax_rate_ids, x.line_discounts)
+         for x in lines],
+        [], default_rates, cast(dict[str, TaxRate], rates)))
+
+
+def _apply(invoice: dict[str, Any], lines: list[Record], totals: InvoiceTotals) -> None:
+    for line, result in zip(lines, totals.lines, strict=True):
+        line.__dict__.update(
+            amount=result.amount, discount_amount=result.discount_amount,
+            credit_amount=result.credit_amount, tax_amount=result.tax_amount,
+            taxes=[tax_json(t.rate, t.taxable_amount, t.amount) for t in result.taxes])
+    invoice.update(
+        subtotal=totals.subtotal, discount_total=totals.discount_total,
+        credit_applied=totals.credit_applied, tax_total=totals.tax_total,
+        total=totals.total,
+        tax_breakdown=[tax_json(g.rate, g.taxable_amount, g.amount)
+                       for g in totals.tax_groups])
+
+
+def insert_event(cursor: Any, st: Statements, ctx: Ctx, type_: str, view: View) -> None:
+    cursor.execute(st.insert_event.sql, st.insert_event.params(event_row(ctx, type_, view)))
+
+
+def create_plain(cursor: Any, st: Statements, ctx: Ctx, data: InvoiceCreate) -> View:
+    """`invoices.create_invoice` of a plain body; returns the view (the response body
+    and the event's payload)."""
+    sent = data.model_fields_set
+    if not sent <= _CREATE_FIELDS or data.collection_method not in (
+            None, "charge_automatically"):
+        raise NotPlain("invoice fields")
+    for line in data.lines:
+        _plain_line(line)
+    tenant = {"account_id": ctx.account_id, "livemode": ctx.livemode}
+    found = fetch(cursor, st.customer, {"public_id": data.customer, **tenant})
+    if not found:
+        raise NotPlain("customer not found")
+    _, customer, account = split_row(found[0])
+    default_rates = list(data.default_tax_rates or [])
+    rates = rates_by_id(cursor, st, ctx, {*default_rates,
+                                     *(i for x in data.lines for i in x.tax_rates or [])})
+    currency = normalize_currency(data.currency or customer.currency
+                                  or account.default_currency)
+    owned = ctx.owned()
+    invoice = _record(INVOICE_COLUMNS, {
+        **owned, "public_id": new_public_id(Invoice.id_prefix), "uuid": new_uuid(),
+        "customer_id": customer.id, "status": InvoiceStatus.DRAFT.value,
+        "currency": currency, "collection_method": "charge_automatically",
+        "rounding_mode": data.rounding_mode or "half_up", "metadata_": {},
+        "default_tax_rates": [], "discounts": [], "amount_paid": 0,
+        "as_payment_link": False, "apply_credit_balance": False, "credit_applied": 0,
+        "credit_granted": 0, "amount_credited": 0, "post_payment_credited": 0,
+        "updated": owned["created"]})
+    for name in _SIMPLE:
+        if name in sent:
+            invoice[name] = getattr(data, name)
+    if data.as_payment_link is not None:
+        invoice["as_payment_link"] = data.as_payment_link
+    if data.apply_credit_balance is not None:
+        invoice["apply_credit_balance"] = data.apply_credit_balance
+    if "default_tax_rates" in sent:
+        invoice["default_tax_rates"] = _checked_rates(default_rates, rates)
+    if "metadata" in sent:
+        invoice["metadata_"] = merge_metadata({}, data.metadata)
+    lines = [_line(ctx, x, i, rates) for i, x in enumerate(data.lines)]
+    _apply(invoice, lines, totals_of(currency, invoice["rounding_mode"], lines,
+                                   invoice["default_tax_rates"], rates))
+    record = InvoiceRecord({**invoice, "customer": customer, "lines": lines})
+    view = invoice_view(cast(Invoice, record))
+    cursor.execute(st.insert_invoice.sql,
+                   st.insert_invoice.params(row_of(INVOICE_COLUMNS, invoice)))
+    invoice_id = cursor.fetchone()[0]
+    if lines:
+        cursor.executemany(st.insert_line.sql, [
+            st.insert_line.params(row_of(LINE_COLUMNS, {**x.__dict__,
+                                                        "invoice_id": invoice_id}))
+            for x in lines])
+    insert_event(cursor, st, ctx, "invoice.created", view)
+    return view
+
+
+def _line(ctx: Ctx, data: LineCreate, position: int, rates: dict[str, Any]) -> Record:
+    """`invoices._line_from_input` of a line priced by unit amount, nothing else."""
+    unit = (data.unit_amount_decimal if data.unit_amount is None
+            else Decimal(data.unit_amount))
+    if unit is None or unit < 0:
+        raise NotPlain("unit amount")
+    return Record(_record(LINE_COLUMNS, {
+        **ctx.owned(), "public_id": new_public_id(InvoiceLine.id_prefix),
+        "uuid": new_uuid(), "position": position, "type": data.type,
+        "description": data.description, "quantity": data.quantity,
+        "unit_amount_decimal": unit,
+        "unit_code": data.unit_code,
+        "tax_rate_ids": _checked_rates(list(data.tax_rates or []), rates),
+        "line_discounts": [], "metadata_": data.metadata or {}}))
