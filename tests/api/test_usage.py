@@ -112,6 +112,17 @@ class TestIngestion:
             "name": "Api Calls", "aggregation": "sum", "unit_label": None, "value": "7.25",
             "event_count": 4}
 
+    def test_a_stored_id_in_a_later_page_skips_only_that_event(self, tenant: Tenant,
+                                                               cus: str) -> None:
+        # rows go in pages of 1,000 (SQLite) or one COPY (PostgreSQL); a conflict found on
+        # the way sends the rest through the statement that names what it skipped
+        meter(tenant)
+        tenant.ok("POST", "/v1/usage_events", event(cus, "p-1500", value=1000))
+        batch = [event(cus, f"p-{i:04d}", value=1) for i in reversed(range(2500))]
+        result = tenant.ok("POST", "/v1/usage_events", {"events": batch})
+        assert (result["accepted"], result["duplicate_event_ids"]) == (2499, ["p-1500"])
+        assert usage(tenant, cus)["api_calls"]["value"] == "3499"
+
     def test_values_are_exact(self, tenant: Tenant, cus: str) -> None:
         meter(tenant)
         raw = ('{"events": [' + ", ".join(
@@ -124,6 +135,23 @@ class TestIngestion:
             event(cus, "huge-1", value="999999999999999999.999999999999"),
             event(cus, "huge-2", value="999999999999999999.999999999999")]})
         assert usage(tenant, cus)["api_calls"]["value"] == "2000000123456789012.999999999999"
+
+    def test_ids_and_properties_that_need_escaping_are_stored_exactly(
+            self, tenant: Tenant, cus: str) -> None:
+        # PostgreSQL writes batches with COPY: tabs, newlines and backslashes must not
+        # shift or change a column (psycopg escapes those batches)
+        meter(tenant, "users", "unique_count", property="user")
+        ids = ["back\\slash", "tab\there", "new\nline", 'quote"d', "\u00fcn\u00ef", "plain"]
+        users = ["a\\b", "c\td", "e\nf", 'g"h', "\u00fc", "a\\b"]
+        for batch in ([event(cus, i, "users", properties={"user": u, "note": "x\\y\r"})
+                       for i, u in zip(ids, users, strict=True)],
+                      [event(cus, "plain-2", "users", properties={"user": 'q\\"'})]):
+            result = tenant.ok("POST", "/v1/usage_events", {"events": batch})
+            assert result["accepted"] == len(batch)
+        assert usage(tenant, cus)["users"]["value"] == "6"  # a\b twice, and q\"
+        again = tenant.ok("POST", "/v1/usage_events", {"events": [
+            event(cus, i, "users", properties={"user": "z"}) for i in ids]})
+        assert again["duplicate_event_ids"] == ids  # the ids were stored as sent
 
     def test_timestamps(self, tenant: Tenant, cus: str) -> None:
         meter(tenant)

@@ -22,8 +22,10 @@ columns' Python-side bind processing does not run on values inside the JSON docu
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import orjson
@@ -104,6 +106,104 @@ def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict
         written = set(found)
         skipped.extend(row[key] for row in page if row[key] not in written)
     return skipped
+
+
+_COPY_SAVEPOINT = "folio_bulk_copy"
+
+
+def _with_json_text(row: tuple[Any, ...], json_at: list[int]) -> list[Any]:
+    out = list(row)
+    for i in json_at:
+        if out[i] is not None:
+            out[i] = orjson.dumps(out[i]).decode()
+    return out
+
+
+def copy_skipping_existing(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
+                           columns: Sequence[str], constants: dict[str, Any],
+                           conflict_columns: Sequence[str], key: str,
+                           copy_text: str | None = None) -> list[Any]:
+    """`insert_skipping_existing` for rows given as tuples in `columns` order (JSON
+    columns as structures), the fast way when duplicates are rare. `copy_text`: the same
+    rows, constants first, already in COPY's text format (a caller that knows its rows
+    need no escaping formats them several times faster than psycopg's `write_row`).
+
+    PostgreSQL: the rows are written with `COPY ... FROM STDIN` under a savepoint (each
+    value parsed once by the server, no ON CONFLICT probe per row: about half the time of
+    the JSON statement). A row whose key is already stored, or stored by a concurrent
+    transaction that commits first, fails the COPY with a unique violation (after waiting
+    for that transaction, as the JSON statement's ON CONFLICT would); the savepoint is
+    then rolled back and the page goes through `insert_skipping_existing`, which names the
+    rows skipped. The savepoint is not released: it ends with the transaction. SQLite:
+    `_sqlite_values`."""
+    names = list(columns)
+    if conn.dialect.name == "sqlite":
+        return _sqlite_values(conn, table, rows, names, constants, conflict_columns, key)
+    from psycopg.errors import UniqueViolation
+
+    if not rows:
+        return []
+    quote = conn.dialect.identifier_preparer.quote
+    all_names = [*constants, *names]
+    head = tuple(constants.values())
+    json_at = [i + len(head) for i, name in enumerate(names)
+               if isinstance(table.c[name].type, JSON)]
+    raw: Any = conn.connection.driver_connection
+    with raw.cursor() as cursor:
+        cursor.execute(f"SAVEPOINT {_COPY_SAVEPOINT}")
+        try:
+            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(map(quote, all_names))}) "
+                             "FROM STDIN") as copy:
+                if copy_text is not None:
+                    copy.write(copy_text)
+                else:
+                    for row in rows:
+                        copy.write_row(_with_json_text(head + row, json_at))
+            return []
+        except UniqueViolation:
+            cursor.execute(f"ROLLBACK TO SAVEPOINT {_COPY_SAVEPOINT}")
+    return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
+                                                  for row in rows],
+                                    names, constants, conflict_columns, key)
+
+
+@lru_cache(maxsize=16)
+def _sqlite_marks(constants: int, width: int, rows: int) -> str:
+    """`(?1, ?2, ?4, ?5), (?1, ?2, ?6, ?7)`: the constants' numbered parameters repeated
+    in every row, then each row's own."""
+    fixed = [f"?{i + 1}" for i in range(constants)]
+    return ", ".join("(" + ", ".join([*fixed, *(f"?{constants + 1 + r * width + c}"
+                                                for c in range(width))]) + ")"
+                     for r in range(rows))
+
+
+def _sqlite_values(conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]],
+                   names: list[str], constants: dict[str, Any],
+                   conflict_columns: Sequence[str], key: str) -> list[Any]:
+    """SQLite: each page as one plain multi-row VALUES statement, the constants bound once
+    (?1, ?2, ...) and the rows' values flattened column-wise in C (the statement text is
+    the same for every full page, so sqlite3 keeps it prepared). A conflicting row fails
+    the statement, which SQLite backs out whole (the transaction goes on); that page and
+    the rest then go through the JSON statement, which names the rows skipped."""
+    quote = conn.dialect.identifier_preparer.quote
+    head, width = list(constants.values()), len(names)
+    json_at = [i for i, name in enumerate(names) if isinstance(table.c[name].type, JSON)]
+    insert = (f"INSERT INTO {quote(table.name)} "
+              f"({', '.join(map(quote, [*constants, *names]))}) VALUES ")
+    raw: Any = conn.connection.driver_connection
+    for start in range(0, len(rows), PAGE_ROWS):
+        page = rows[start:start + PAGE_ROWS]
+        columns: list[Any] = list(zip(*page, strict=True))
+        for i in json_at:
+            columns[i] = [None if v is None else orjson.dumps(v).decode() for v in columns[i]]
+        try:
+            raw.execute(insert + _sqlite_marks(len(head), width, len(page)),
+                        [*head, *chain.from_iterable(zip(*columns, strict=True))])
+        except sqlite3.IntegrityError:
+            return insert_skipping_existing(conn, table, [dict(zip(names, row, strict=True))
+                                                          for row in rows[start:]],
+                                            names, constants, conflict_columns, key)
+    return []
 
 
 def row_values(obj: Any, table: Table, dialect: Any) -> dict[str, Any]:

@@ -60,7 +60,8 @@ def _usage_by_customer(ctx: Ctx, meter: MeterRule, customer_ids: list[int], wind
         return _aggregated_in_sql(ctx, meter, customer_ids, window)
     t = UsageEvent.__table__.c
     unique = meter.aggregation is Aggregation.UNIQUE_COUNT
-    columns = [t.customer_id, t.timestamp, t.id, t.value] + ([t.properties] if unique else [])
+    columns = [t.customer_id, t.timestamp, t.created, t.value] + (
+        [t.properties] if unique else []) + [t.event_id]
     stmt = select(*columns).where(
         t.account_id == ctx.account_id, t.livemode == ctx.livemode,
         t.customer_id.in_(customer_ids), t.feature_code == meter.code,
@@ -74,7 +75,8 @@ def _usage_by_customer(ctx: Ctx, meter: MeterRule, customer_ids: list[int], wind
             if unique:
                 raw = (row[4] or {}).get(prop)
                 key = None if raw is None else str(raw)
-            yield UsagePoint(timestamp=row[1], value=row[3], key=key, sequence=row[2])
+            yield UsagePoint(timestamp=row[1], value=row[3], key=key, sequence=row[2],
+                             tie=row[-1])
 
     return {cid: aggregate(meter.aggregation, points(group))
             for cid, group in groupby(rows, key=lambda r: r[0])}

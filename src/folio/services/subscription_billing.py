@@ -67,7 +67,8 @@ def meter_rules(ctx: Ctx, codes: set[str]) -> dict[str, MeterRule]:
 def _usage(ctx: Ctx, meter: MeterRule, customer_id: int, start: int, end: int) -> Decimal:
     t = UsageEvent.__table__.c
     unique = meter.aggregation is Aggregation.UNIQUE_COUNT
-    columns = [t.timestamp, t.id, t.value] + ([t.properties] if unique else [])
+    columns = [t.timestamp, t.created, t.value] + ([t.properties] if unique else []) + [
+        t.event_id]
     stmt = select(*columns).where(
         t.account_id == ctx.account_id, t.livemode == ctx.livemode,
         t.customer_id == customer_id, t.feature_code == meter.code,
@@ -83,7 +84,8 @@ def _usage(ctx: Ctx, meter: MeterRule, customer_id: int, start: int, end: int) -
             if unique:
                 raw = (row[3] or {}).get(prop)
                 key = None if raw is None else str(raw)
-            yield UsagePoint(timestamp=row[0], value=row[2], key=key, sequence=row[1])
+            yield UsagePoint(timestamp=row[0], value=row[2], key=key, sequence=row[1],
+                             tie=row[-1])
 
     return aggregate(meter.aggregation, points())
 

@@ -10,14 +10,17 @@ writes no outbox event per usage event: usage is data, not a state change of an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Table, select
 
-from folio.db.bulk import insert_skipping_existing
+from folio.db.bulk import copy_skipping_existing
 from folio.db.models import Meter, UsageEvent
 from folio.domain.errors import DomainError, InvalidInput, NotFound
+from folio.services import usage_batch
 from folio.services.context import Ctx
+from folio.services.usage_batch import Row
 from folio.services.usage_periods import closed_periods, customers
 from folio.services.usage_validation import (
     MAX_AGE_SECONDS,
@@ -34,6 +37,9 @@ MAX_ERRORS_LISTED = 100
 TABLE: Table = UsageEvent.__table__  # type: ignore[assignment]
 METERS: Table = Meter.__table__  # type: ignore[assignment]
 ROW_COLUMNS = ("customer_id", "feature_code", "event_id", "timestamp", "value", "properties")
+# what a batch needs to know: its customers (id, test clock time), meters, closed periods
+Lookups = tuple[dict[str, tuple[int, int | None]], dict[str, MeterRule],
+                dict[tuple[int, str], int]]
 
 
 class UsageEventsInvalid(InvalidInput):
@@ -113,8 +119,7 @@ def _meter_rules(ctx: Ctx, codes: set[str]) -> dict[str, MeterRule]:
 
 
 def _row(event: ParsedEvent, found: dict[str, tuple[int, int | None]], now: int,
-         meters: dict[str, MeterRule], closed: dict[tuple[int, str], int]
-         ) -> dict[str, Any]:
+         meters: dict[str, MeterRule], closed: dict[tuple[int, str], int]) -> Row:
     customer = found.get(event.customer)
     if customer is None:
         raise EventInvalid("resource_missing", "customer",
@@ -128,13 +133,66 @@ def _row(event: ParsedEvent, found: dict[str, tuple[int, int | None]], now: int,
     period_end = closed.get((customer_id, event.feature))
     if period_end is not None and timestamp < period_end:
         raise PeriodClosed(timestamp, period_end)
-    return {"customer_id": customer_id, "feature_code": event.feature,
-            "event_id": event.event_id, "timestamp": timestamp,
-            "value": measured_value(meter, event), "properties": event.properties}
+    return (customer_id, event.feature, event.event_id, timestamp,
+            measured_value(meter, event), event.properties)
 
 
-def _by_event_id(row: dict[str, Any]) -> str:
-    return str(row["event_id"])
+def _by_event_id(row: Row) -> str:
+    return row[2]
+
+
+def _event_rows(raw_events: list[Any], text_checked: bool,
+                lookups: Callable[[set[str], set[str]], Lookups], now: int, batch: bool
+                ) -> tuple[list[Row], list[tuple[int, str]]]:
+    """The rows of a batch in event_id order and the (index, id) of the repeats within it;
+    raises `UsageEventsInvalid` (or the single event's error) listing every bad event.
+    The common batch is checked column by column (`usage_batch`); any other, or any
+    doubt, goes event by event, which words the errors."""
+    cols = usage_batch.columns(raw_events, text_checked)
+    looked_up = None
+    if cols is not None:
+        looked_up = lookups(set(cols.customers), set(cols.features))
+        fast = usage_batch.rows(cols, *looked_up, now)
+        if fast is not None:
+            return fast
+    return event_by_event(raw_events, text_checked, lookups, now, batch, looked_up)
+
+
+def event_by_event(raw_events: list[Any], text_checked: bool,
+                   lookups: Callable[[set[str], set[str]], Lookups], now: int, batch: bool,
+                   looked_up: Lookups | None = None
+                   ) -> tuple[list[Row], list[tuple[int, str]]]:
+    """`_event_rows` event by event (`looked_up`: the lookups already made for these
+    events)."""
+    errors: list[tuple[int, EventInvalid]] = []
+    parsed: list[tuple[int, ParsedEvent]] = []
+    for i, raw in enumerate(raw_events):
+        try:
+            parsed.append((i, parse_event(raw, None, text_checked)))
+        except EventInvalid as bad:
+            errors.append((i, bad))
+    found, meters, closed = looked_up or lookups({e.customer for _, e in parsed},
+                                                 {e.feature for _, e in parsed})
+    rows: list[Row] = []
+    seen: set[str] = set()
+    repeated: list[tuple[int, str]] = []  # (index, event_id) of every duplicate
+    for i, event in parsed:
+        try:
+            row = _row(event, found, now, meters, closed)
+        except EventInvalid as bad:
+            errors.append((i, bad))
+            continue
+        if event.event_id in seen:
+            repeated.append((i, event.event_id))
+            continue
+        seen.add(event.event_id)
+        rows.append(row)
+    if errors:
+        _raise_for(errors, len(raw_events), batch)
+    # Inserting in event_id order makes concurrent batches that share ids wait for each
+    # other in one order (PostgreSQL would otherwise deadlock two reversed batches).
+    rows.sort(key=_by_event_id)
+    return rows, repeated
 
 
 def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, Any]:
@@ -144,43 +202,29 @@ def ingest(ctx: Ctx, payload: Any, *, text_checked: bool = False) -> dict[str, A
     (`usage_validation.body_text_is_clean`)."""
     raw_events, batch = _events_of(payload)
     now = ctx.now()
-    errors: list[tuple[int, EventInvalid]] = []
-    parsed: list[tuple[int, ParsedEvent]] = []
-    for i, raw in enumerate(raw_events):
-        try:
-            parsed.append((i, parse_event(raw, None, text_checked)))
-        except EventInvalid as bad:
-            errors.append((i, bad))
-    # customers first, then their subscriptions: see usage_periods on the locks
-    found = customers(ctx, {e.customer for _, e in parsed})
-    meters = _meter_rules(ctx, {e.feature for _, e in parsed})
-    earliest = min([now, *(clock for _, clock in found.values() if clock is not None)])
-    closed = closed_periods(ctx, (cid for cid, _ in found.values()),
-                            earliest - MAX_AGE_SECONDS)
-    rows: list[dict[str, Any]] = []
-    first_index: dict[str, int] = {}  # event_id -> its first index in the batch
-    repeated: list[tuple[int, str]] = []  # (index, event_id) of every duplicate
-    for i, event in parsed:
-        try:
-            row = _row(event, found, now, meters, closed)
-        except EventInvalid as bad:
-            errors.append((i, bad))
-            continue
-        if event.event_id in first_index:
-            repeated.append((i, event.event_id))
-            continue
-        first_index[event.event_id] = i
-        rows.append(row)
-    if errors:
-        _raise_for(errors, len(raw_events), batch)
-    # Inserting in event_id order makes concurrent batches that share ids wait for each
-    # other in one order (PostgreSQL would otherwise deadlock two reversed batches).
-    rows.sort(key=_by_event_id)
-    skipped = insert_skipping_existing(
-        ctx.session.connection(), TABLE, rows, ROW_COLUMNS,
+
+    def lookups(customer_ids: set[str], features: set[str]) -> Lookups:
+        # customers first (it takes the table lock), then their subscriptions: see
+        # usage_periods on the locks
+        found = customers(ctx, customer_ids)
+        meters = _meter_rules(ctx, features)
+        earliest = min([now, *(clock for _, clock in found.values() if clock is not None)])
+        closed = closed_periods(ctx, (cid for cid, _ in found.values()),
+                                earliest - MAX_AGE_SECONDS)
+        return found, meters, closed
+
+    rows, repeated = _event_rows(raw_events, text_checked, lookups, now, batch)
+    conn = ctx.session.connection()
+    text = (usage_batch.copy_text(rows, ctx.account_id, ctx.livemode, now)
+            if rows and conn.dialect.name == "postgresql" else None)
+    skipped = copy_skipping_existing(
+        conn, TABLE, rows, ROW_COLUMNS,
         {"account_id": ctx.account_id, "livemode": ctx.livemode, "created": now},
-        ("account_id", "livemode", "event_id"), "event_id")
+        ("account_id", "livemode", "event_id"), "event_id", text)
     if skipped:  # recorded before (or by a concurrent request that committed first)
+        first_index: dict[str, int] = {}
+        for i, raw in enumerate(raw_events):
+            first_index.setdefault(raw["event_id"], i)
         repeated.extend((first_index[event_id], event_id) for event_id in skipped)
         repeated.sort()
     return {"object": "usage_event_batch", "livemode": ctx.livemode,

@@ -12,6 +12,7 @@ from decimal import ROUND_FLOOR, Decimal, InvalidOperation, localcontext
 from typing import Any, NamedTuple
 
 from folio.domain.billing.aggregation import Aggregation
+from folio.domain.errors import InvalidInput
 from folio.domain.money import format_decimal
 
 _COUNT = Aggregation.COUNT.value
@@ -32,6 +33,16 @@ class EventInvalid(Exception):
     def __init__(self, code: str, param: str, message: str) -> None:
         super().__init__(message)
         self.code, self.param, self.message = code, param, message
+
+
+class InexactNumber(InvalidInput):
+    """A number arrived as a float: the body was parsed by a parser that does not keep
+    decimals exact (orjson, for speed). The edge parses the body again exactly
+    (Decimals) and starts over; another caller never passes floats."""
+
+    def __init__(self) -> None:
+        super().__init__("Numbers with a fraction must be exact decimals.",
+                         code="parameter_invalid")
 
 
 class ParsedEvent(NamedTuple):
@@ -162,6 +173,8 @@ def _properties(value: Any, text_checked: bool) -> dict[str, Any] | None:
         elif kind is Decimal:
             converted = converted or dict(value)
             converted[key] = decimal_text(item, f"properties.{key}")
+        elif kind is float:
+            raise InexactNumber
         elif kind is not bool and item is not None:
             raise EventInvalid("parameter_invalid", f"properties.{key}", f"properties.{key} "
                                "must be a string, number, boolean or null.")
@@ -188,10 +201,12 @@ def parse_event(raw: Any, now: int | None, text_checked: bool = False) -> Parsed
         raise _missing("feature") if feature is None else EventInvalid(
             "parameter_invalid", "feature", "feature must be a meter code of 1-100 "
             "characters.")
-    stamp = raw.get("timestamp")
+    stamp, value = raw.get("timestamp"), raw.get("value")
+    if type(stamp) is float or type(value) is float:
+        raise InexactNumber
     ts = None if stamp is None else _timestamp(stamp)
     return ParsedEvent(event_id, customer, feature,  # type: ignore[arg-type]
-                       ts if now is None else event_time(ts, now), raw.get("value"),
+                       ts if now is None else event_time(ts, now), value,
                        _properties(raw.get("properties"), text_checked))
 
 

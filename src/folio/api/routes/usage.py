@@ -6,6 +6,7 @@ import json
 from decimal import Decimal
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -21,7 +22,7 @@ from folio.api.usage_schemas import (
 from folio.domain.errors import InvalidInput
 from folio.services import meters, usage_events, usage_reads
 from folio.services.meters import MeterCreate, meter_view
-from folio.services.usage_validation import body_text_is_clean
+from folio.services.usage_validation import InexactNumber, body_text_is_clean
 
 router = APIRouter(prefix="/v1", responses=ERRORS)
 Instant = Annotated[int | None, Query(ge=0, le=MAX_TIME)]
@@ -59,6 +60,16 @@ def parse_json(raw: bytes) -> Any:
                            ) from None
 
 
+def parse_json_fast(raw: bytes) -> Any:
+    """The body's JSON by orjson (about twice as fast), numbers with a fraction as floats:
+    ingestion raises `InexactNumber` when it meets one, and the body is parsed again by
+    `parse_json`. Whatever orjson refuses is left to `parse_json` to judge."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return parse_json(raw)
+
+
 @router.post("/usage_events", response_model=UsageEventBatchOut, tags=["usage"],
              openapi_extra=USAGE_EVENTS_BODY,
              summary="Record one usage event or a batch of up to 10,000")
@@ -70,10 +81,15 @@ async def create_usage_events(request: Request, call: CallDep) -> Response:
     raw = await request.body()
 
     def run() -> Response:
-        payload = parse_json(raw)
         clean = body_text_is_clean(raw)
-        return call.write(lambda ctx: usage_events.ingest(ctx, payload, text_checked=clean),
-                          raw)
+        payload = parse_json_fast(raw)
+        try:
+            return call.write(lambda ctx: usage_events.ingest(ctx, payload,
+                                                              text_checked=clean), raw)
+        except InexactNumber:  # a float: parse exactly and start over (rare)
+            exact = parse_json(raw)
+            return call.write(lambda ctx: usage_events.ingest(ctx, exact,
+                                                              text_checked=clean), raw)
 
     return await run_in_threadpool(run)
 

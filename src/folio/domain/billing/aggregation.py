@@ -40,7 +40,10 @@ class UsagePoint:
     timestamp: int
     value: Decimal | None = None
     key: str | None = None
-    sequence: int = 0  # ingestion order: breaks timestamp ties for `latest`
+    # recording order, breaking timestamp ties for `latest`: when it was recorded (the
+    # event's `created`), then its event id
+    sequence: int = 0
+    tie: str = ""
 
 
 def sum_values(values: Iterable[Decimal | None]) -> Decimal:
@@ -71,7 +74,8 @@ def latest_value(points: Iterable[UsagePoint]) -> Decimal:
     for point in points:
         if point.value is None:
             continue
-        if best is None or (point.timestamp, point.sequence) >= (best.timestamp, best.sequence):
+        if best is None or ((point.timestamp, point.sequence, point.tie)
+                            >= (best.timestamp, best.sequence, best.tie)):
             best = point
     return ZERO if best is None or best.value is None else best.value
 

@@ -59,6 +59,16 @@ def test_latest_is_the_last_by_time_then_ingestion(points: list[UsagePoint]) -> 
     assert latest == last.value
 
 
+def test_latest_breaks_a_tie_of_time_and_recording_by_event_id() -> None:
+    # two events of one second recorded in the same second: the greater event id wins,
+    # in whatever order the rows are read
+    a = UsagePoint(20, D(1), None, 100, "evt-a")
+    b = UsagePoint(20, D(2), None, 100, "evt-b")
+    assert aggregate(Aggregation.LATEST, [a, b]) == 2
+    assert aggregate(Aggregation.LATEST, [b, a]) == 2
+    assert aggregate(Aggregation.LATEST, [b, UsagePoint(20, D(3), None, 101, "evt-0")]) == 3
+
+
 def test_examples() -> None:
     events = [UsagePoint(10, D("1.5"), "a", 0), UsagePoint(20, D(3), "b", 1),
               UsagePoint(20, D(2), "a", 2), UsagePoint(5, D(7), None, 3),
