@@ -38,6 +38,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -184,6 +185,35 @@ def allocate_ids(conn: Connection, table: Table, count: int) -> list[int] | None
     if count <= 0:
         return []
     return sorted(conn.execute(_NEXTVAL, {"table": table.name, "n": count}).scalars())
+
+
+def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Updates the rows named by their `id` in `rows` (all with the same keys, values in
+    stored form) to the other values given; returns how many were updated. PostgreSQL:
+    one `UPDATE ... FROM json_to_recordset(:rows)` per page of PAGE_ROWS (instead of one
+    statement per row); SQLite: one executemany in C."""
+    if not rows:
+        return 0
+    names = tuple(name for name in rows[0] if name != "id")
+    stmt = _update_statement(conn.dialect.name, table, names)
+    if conn.dialect.name != "postgresql":
+        moved = conn.execute(stmt, [{**row, "b_id": row["id"]} for row in rows])
+        return moved.rowcount if moved.rowcount >= 0 else len(rows)
+    count = 0
+    for start in range(0, len(rows), PAGE_ROWS):
+        page_json = json_text(list(rows[start:start + PAGE_ROWS]))
+        count += conn.execute(stmt, {"rows": page_json}).rowcount
+    return count
+
+
+@lru_cache(maxsize=8)
+def _update_statement(dialect: str, table: Table, names: tuple[str, ...]) -> Any:
+    if dialect == "postgresql":
+        records = _records(table, ("id", *names))
+        return update(table).where(table.c.id == records.c.id).values(
+            {name: records.c[name] for name in names})
+    return update(table).where(table.c.id == bindparam("b_id")).values(
+        {name: bindparam(name) for name in names})
 
 
 _NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "

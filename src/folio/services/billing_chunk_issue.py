@@ -18,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import Table
 from sqlalchemy.orm.attributes import set_committed_value
 
-from folio.db.bulk import allocate_ids, insert_returning, write_rows
+from folio.db.bulk import allocate_ids, insert_returning, update_rows, write_rows
 from folio.db.models import BillingPeriod, Event, Invoice, InvoiceLine, Subscription
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import lifecycle
@@ -43,10 +43,6 @@ LINES = cast(Table, InvoiceLine.__table__)
 CLAIMS = cast(Table, BillingPeriod.__table__)
 EVENTS = cast(Table, Event.__table__)
 SUBSCRIPTIONS = cast(Table, Subscription.__table__)
-
-_ADVANCED = ("pending_prorations", "next_boundary", "current_period_start",
-             "current_period_end", "next_billing_at", "updated")
-
 
 @dataclass
 class Draft:
@@ -95,8 +91,8 @@ def _finalize(ctx: Ctx, d: Draft, seller: dict[str, Any]) -> None:
 
 def _advance(ctx: Ctx, d: Draft) -> None:
     """`bill_boundary`'s move to the next period (not final). The new values are set on
-    the loaded object as its stored state (no flush) and written by one statement for
-    the chunk in `write`."""
+    the loaded object as its stored state (no flush) and written for the whole chunk in
+    `write`."""
     sub, k = d.sub, d.boundary
     cycle = cycle_of(sub)
     values: dict[str, Any] = {
@@ -110,7 +106,7 @@ def _advance(ctx: Ctx, d: Draft) -> None:
                               encode=True))
     values["updated"] = ctx.now()
     set_committed_value(sub, "updated", values["updated"])
-    d.advance = {"b_id": sub.id, **values}
+    d.advance = {"id": sub.id, **values}
 
 
 def _lines_and_claims(ctx: Ctx, drafts: list[Draft], dialect: Any
@@ -150,7 +146,7 @@ def stage(ctx: Ctx, drafts: list[Draft], seller: dict[str, Any]) -> Staged:
 def write(ctx: Ctx, staged: Staged, numbers: list[str]) -> None:
     """Puts the numbers in and writes the chunk: invoices, lines, claims and events with
     `write_rows` (COPY on PostgreSQL; on SQLite the invoices with one statement per page,
-    their ids coming back), the subscriptions' moves with one executemany UPDATE. A
+    their ids coming back), the subscriptions' moves with `update_rows`. A
     claim that exists already (a writer that bypassed the lock) raises and rolls the
     chunk back."""
     conn = ctx.session.connection()
@@ -172,8 +168,5 @@ def write(ctx: Ctx, staged: Staged, numbers: list[str]) -> None:
     write_rows(conn, LINES, lines)
     write_rows(conn, CLAIMS, claims)
     write_rows(conn, EVENTS, [e for d in drafts for e in d.events])
-    if drafts:
-        moved = conn.execute(update(SUBSCRIPTIONS).where(
-            SUBSCRIPTIONS.c.id == bindparam("b_id")).values(
-            {name: bindparam(name) for name in _ADVANCED}), [d.advance for d in drafts])
-        assert moved.rowcount in (len(drafts), -1), moved.rowcount
+    moved = update_rows(conn, SUBSCRIPTIONS, [d.advance for d in drafts])
+    assert moved == len(drafts), moved
