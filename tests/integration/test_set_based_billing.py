@@ -322,9 +322,14 @@ def test_a_failing_subscription_in_a_pipelined_run_stops_nothing_and_leaves_no_g
         session.add(BillingPeriod(subscription_id=taken.id, boundary=taken.next_boundary,
                                   billed_at=0))
     account = tenant.keys.account.id
+    seen: list[tuple[int, int]] = []
     summary = run_billing(db, at, accounts=[account], set_based=True, chunk_size=2,
-                          workers=2)
+                          workers=2, progress=lambda done, found: seen.append((done, found)))
     assert [f.subscription for f in summary.failures] == [subs[2]["id"]]
+    # the progress bar moves forward only, chunk by chunk, to the end
+    assert seen == sorted(seen)
+    assert seen[-1] == (7, 7)
+    assert len(seen) == 4
     assert (summary.invoices, summary.subscriptions) == (6, 7)
     assert summary.fast_lane == 5  # all but the rolled-back chunk of two
     counts = dict(invoice_counts(db, account))

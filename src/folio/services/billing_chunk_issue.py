@@ -21,7 +21,13 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm.attributes import set_committed_value
 
-from folio.db.bulk import allocate_ids, insert_returning, update_rows, write_rows
+from folio.db.bulk import (
+    allocate_ids,
+    insert_returning,
+    prefer_lz4,
+    update_rows,
+    write_rows,
+)
 from folio.db.models import BillingPeriod, Event, Invoice, InvoiceLine, Subscription
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services import lifecycle
@@ -129,6 +135,7 @@ def stage(ctx: Ctx, drafts: list[Draft], seller: dict[str, Any]) -> Staged:
     conn = ctx.session.connection()
     dialect = conn.dialect
     ids = allocate_ids(conn, INVOICES, len(drafts))
+    prefer_lz4(conn)  # the events' payloads
     for i, d in enumerate(drafts):
         _finalize(ctx, d, seller)
         _advance(ctx, d)
