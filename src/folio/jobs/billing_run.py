@@ -2,9 +2,10 @@
 
 `run_billing(database, at)` is the job (register it as a periodic task of the worker).
 By default chunks of one account's subscriptions are billed together on the set-based
-path (services/billing_chunk.py, ADR 15), the cases it does not take each in its own
-transaction; a failing chunk is billed again subscription by subscription, so one
-failing subscription is recorded and skipped while the others go on. Two runs at once (or
+path (services/billing_chunk.py, ADR 15), on PostgreSQL by two chunk workers at once
+("Pipelined run"), the cases it does not take each in its own transaction; a failing
+chunk is billed again subscription by subscription, so one failing subscription is
+recorded and skipped while the others go on. Two runs at once (or
 a run twice) create no duplicate: each subscription is locked and re-read before billing
 (PostgreSQL `FOR UPDATE`, `SKIP LOCKED` on the set-based path, whose skipped rows go to the
 per-subscription path; SQLite serialises write transactions), and `billing_periods` has a unique
