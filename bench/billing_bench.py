@@ -2,17 +2,21 @@
 per second, on PostgreSQL and SQLite.
 
     .venv/bin/python bench/billing_bench.py [--db sqlite|postgres|both] [-n N]
-        [--events K] [--pg-url URL] [--no-set-based] [--profile]
+        [--events K] [--pg-url URL] [--no-set-based] [--workers W] [--profile]
 
 For each database: a fresh schema (built by the migrations), one account, a `sum` meter,
 a monthly in-arrears plan (base price, a metered feature with included units and
 graduated overage, a per-seat feature), N customers each with one subscription that
 started a month ago and K usage events in that month. The setup rows are bulk-inserted
-(not timed). Then `run_billing(database, at)` is timed: by default (as the product) it
-bills chunks of 500 on the set-based path (ADR 15); `--no-set-based` bills every
+and, on PostgreSQL, the tables ANALYZEd (not timed). Then `run_billing(database, at)`
+is timed: by default (as the product) it bills chunks of 500 on the set-based path
+(ADR 15), on PostgreSQL with two chunk workers; `--no-set-based` bills every
 subscription in its own transaction (usage aggregated, lines, totals, number, finalize,
 credit, collection hook, events, next period). Target (issue 4): >= 1,000 invoices/s on
 PostgreSQL (100,000 in under 2 minutes). --pg-url's public schema is DROPPED and rebuilt.
+Besides the rate it prints the CPU time per invoice of this process (all its threads,
+`time.process_time`) and, on PostgreSQL, of the run's server backends (from /proc, so
+only when the server runs on this machine), and the load average at the start.
 A benchmark, not a test: it always exits 0.
 """
 
@@ -31,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 sys.path.insert(0, str(Path(__file__).parent))
 import api_bench  # the shared database helpers
@@ -40,7 +44,7 @@ from folio.db import migrate
 from folio.db.engine import Database
 from folio.db.models import Account, Customer, Invoice, Subscription, UsageEvent
 from folio.domain.billing.periods import BillingCycle, Interval
-from folio.jobs.billing_run import SET_BASED_DEFAULT, run_billing
+from folio.jobs.billing_run import SET_BASED_DEFAULT, default_workers, run_billing
 from folio.services import meters, plans
 from folio.services.accounts import create_account
 from folio.services.context import Ctx
@@ -106,6 +110,25 @@ def setup(db: Database, n: int, events: int) -> tuple[int, int]:
     return account_id, end
 
 
+def backend_cpu(db: Database) -> dict[int, float]:
+    """CPU seconds so far of each server backend of this database (PostgreSQL on this
+    machine; empty otherwise)."""
+    if db.dialect != "postgresql":
+        return {}
+    with db.transaction(write=False) as session:
+        pids = session.scalars(text("SELECT pid FROM pg_stat_activity "
+                                    "WHERE datname = current_database()")).all()
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return out
+
+
 def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
     if kind == "postgres":
         url = opts.pg_url
@@ -116,16 +139,29 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
     db = Database(url)
     started = time.perf_counter()
     account_id, end = setup(db, opts.n, opts.events)
+    if kind == "postgres" and not opts.no_analyze:
+        # the server here runs without autovacuum: without statistics the planner
+        # bitmap-scans the whole tables for a chunk's 500 ids (~0.2 s per chunk at
+        # 100,000); a production database has them
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
     setup_seconds = time.perf_counter() - started
     profiler = cProfile.Profile() if opts.profile else None
+    workers = opts.workers or default_workers(db)
+    server_before = backend_cpu(db)
+    load = os.getloadavg()[0]
+    cpu_started = time.process_time()
     started = time.perf_counter()
     if profiler:
         profiler.enable()
     summary = run_billing(db, end, commit_every=opts.commit_every,
-                          set_based=opts.set_based)
+                          set_based=opts.set_based, workers=workers)
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    server = sum(v - server_before.get(pid, 0.0) for pid, v in backend_cpu(db).items())
     with db.transaction(write=False) as session:
         finalized = session.scalar(select(Invoice.id).where(
             Invoice.account_id == account_id, Invoice.status == "draft").limit(1))
@@ -141,6 +177,9 @@ def run_database(kind: str, opts: argparse.Namespace) -> dict[str, Any]:
             "fast_lane": summary.fast_lane,
             "events": opts.n * opts.events,
             "setup_s": setup_seconds, "seconds": seconds, "invoices": summary.invoices,
+            "workers": workers, "load": load,
+            "cpu_ms": 1000 * cpu / max(1, summary.invoices),
+            "server_ms": 1000 * server / max(1, summary.invoices),
             "failures": len(summary.failures), "rate": summary.invoices / seconds,
             "drafts_left": finalized is not None,
             "first_failure": summary.failures[0].reason if summary.failures else None}
@@ -160,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="bill chunks of 500 on the set-based path (ADR 15; the "
                              "product default); --no-set-based: one subscription per "
                              "transaction")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="chunk workers of the set-based run (0: the product's "
+                             "default for the database)")
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="PostgreSQL: leave the loaded tables without statistics")
     parser.add_argument("--profile", action="store_true")
     opts = parser.parse_args(argv)
     kinds = ["postgres", "sqlite"] if opts.db == "both" else [opts.db]
@@ -174,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
               f"invoices/s ({verdict} the {TARGET:,}/s target on PostgreSQL); "
               f"failures {r['failures']}{' ' + str(r['first_failure']) if r['failures'] else ''}"
               f"; setup {r['setup_s']:.1f} s; drafts left: {r['drafts_left']}")
+        server = f", server {r['server_ms']:.2f} ms" if kind == "postgres" else ""
+        print(f"         workers {r['workers']}, load at start {r['load']:.2f}; CPU per "
+              f"invoice: this process {r['cpu_ms']:.2f} ms{server}")
     return 0
 
 

@@ -23,7 +23,8 @@ def test_bill_run_bills_and_summarises(db: Database, client: Any, database_url: 
                                              "start_date": now() - 3 * DAY, "seats": 3})
     monkeypatch.setenv("FOLIO_DATABASE_URL", database_url)
     at = str(sub["current_period_end"])
-    result = CliRunner().invoke(app, ["bill", "run", "--at", at])
+    result = CliRunner().invoke(app, ["bill", "run", "--at", at, "--workers", "2"])
+    assert result.exit_code == 0, result.output
     assert len(invoices_of(t, sub["id"])) == 2
     assert "invoices" in result.output, result.output
     assert "EUR" in result.output, result.output

@@ -62,7 +62,11 @@ def run(at: str = typer.Option(None, "--at", help="Bill what is due at this inst
         set_based: bool = typer.Option(True, "--set-based/--per-subscription",
                                        help="Bill chunks of 500 subscriptions together "
                                             "(default), or each on its own path "
-                                            "(--commit-every applies)")) -> None:
+                                            "(--commit-every applies)"),
+        workers: int = typer.Option(None, "--workers", min=1, max=16,
+                                    help="Chunks billed at once on PostgreSQL, each on "
+                                         "its own connection (default 2; SQLite bills "
+                                         "one at a time)")) -> None:
     """Bill every subscription whose period has ended: one invoice per subscription and
     period, finalized and collected. A failing subscription is reported, never stops the
     run; running it again bills nothing twice."""
@@ -78,7 +82,8 @@ def run(at: str = typer.Option(None, "--at", help="Bill what is due at this inst
             bar.update(task, completed=done, total=found)
 
         summary = run_billing(db, instant, progress=progress,
-                              commit_every=commit_every, set_based=set_based)
+                              commit_every=commit_every, set_based=set_based,
+                              workers=workers)
     render_summary(summary, time.perf_counter() - started, console)
     db.dispose()
     if summary.failures:

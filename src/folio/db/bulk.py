@@ -21,7 +21,6 @@ columns' Python-side bind processing does not run on values inside the JSON docu
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from functools import lru_cache
@@ -39,7 +38,9 @@ from sqlalchemy import (
     column,
     func,
     select,
+    text,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
@@ -92,15 +93,15 @@ def insert_skipping_existing(conn: Connection, table: Table, rows: Sequence[dict
     for start in range(0, len(rows), PAGE_ROWS):
         page = rows[start:start + PAGE_ROWS]
         # orjson: ~7x faster than json.dumps here; values are already str/int/bool/None
-        text = orjson.dumps(page).decode()
+        page_json = orjson.dumps(page).decode()
         if dialect == "postgresql":
-            count, keys = conn.execute(stmt, {"rows": text, "page_rows": len(page),
+            count, keys = conn.execute(stmt, {"rows": page_json, "page_rows": len(page),
                                               **constants}).one()
             found: Any = keys or ()
             if count == len(page):
                 continue
         else:
-            found = conn.execute(stmt, {"rows": text, **constants}).scalars().all()
+            found = conn.execute(stmt, {"rows": page_json, **constants}).scalars().all()
             if len(found) == len(page):
                 continue
         written = set(found)
@@ -251,20 +252,92 @@ def insert_returning(conn: Connection, table: Table, rows: Sequence[dict[str, An
     stmt = _returning_statement(conn.dialect.name, table, tuple(rows[0]), tuple(returned))
     out: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), PAGE_ROWS):
-        text = json.dumps(list(rows[start:start + PAGE_ROWS]), separators=(",", ":"),
-                          ensure_ascii=False, default=str)
-        out.extend(tuple(r) for r in conn.execute(stmt, {"rows": text}))
+        page_json = json_text(list(rows[start:start + PAGE_ROWS]))
+        out.extend(tuple(r) for r in conn.execute(stmt, {"rows": page_json}))
     return out
 
 
-_json_text = json.JSONEncoder(default=str).encode  # one encoder, as json.dumps(x, default=str)
+def json_text(value: Any) -> str:
+    """`value` as JSON text by orjson, as the engine's JSON columns write it (UTF-8,
+    compact); a value orjson does not know (Decimal) as its `str`, as `json.dumps(x,
+    default=str)` would; keys that are not plain `str` (a column's `quoted_name`) as
+    json.dumps writes them."""
+    return orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+class Encoded(str):
+    """A JSON column's value already encoded (`encoded`): `write_rows` writes it as
+    it is."""
+
+
+def encoded(value: Any) -> Encoded:
+    return Encoded(json_text(value))
+
+
+def allocate_ids(conn: Connection, table: Table, count: int) -> list[int] | None:
+    """PostgreSQL: `count` new values of the table's `id` sequence, ascending, taken
+    without a lock (a rolled-back transaction leaves them unused: ids are not gapless,
+    only document numbers are), so rows and the rows referring to them can be built
+    before they are written. SQLite (no sequences): None, the ids come back from the
+    insert (`insert_returning`)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if count <= 0:
+        return []
+    return sorted(conn.execute(_NEXTVAL, {"table": table.name, "n": count}).scalars())
+
+
+def update_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
+    """Updates the rows named by their `id` in `rows` (all with the same keys, values in
+    stored form) to the other values given; returns how many were updated. PostgreSQL:
+    one `UPDATE ... FROM json_to_recordset(:rows)` per page of PAGE_ROWS (instead of one
+    statement per row); SQLite: one executemany in C."""
+    if not rows:
+        return 0
+    names = tuple(name for name in rows[0] if name != "id")
+    stmt = _update_statement(conn.dialect.name, table, names)
+    if conn.dialect.name != "postgresql":
+        moved = conn.execute(stmt, [{**row, "b_id": row["id"]} for row in rows])
+        return moved.rowcount if moved.rowcount >= 0 else len(rows)
+    count = 0
+    for start in range(0, len(rows), PAGE_ROWS):
+        page_json = json_text(list(rows[start:start + PAGE_ROWS]))
+        count += conn.execute(stmt, {"rows": page_json}).rowcount
+    return count
+
+
+@lru_cache(maxsize=8)
+def _update_statement(dialect: str, table: Table, names: tuple[str, ...]) -> Any:
+    if dialect == "postgresql":
+        records = _records(table, ("id", *names))
+        return update(table).where(table.c.id == records.c.id).values(
+            {name: records.c[name] for name in names})
+    return update(table).where(table.c.id == bindparam("b_id")).values(
+        {name: bindparam(name) for name in names})
+
+
+def prefer_lz4(conn: Connection) -> None:
+    """PostgreSQL built with lz4: large values this transaction writes (event payloads
+    of a few KB) are TOAST-compressed with lz4 instead of pglz, which costs the server
+    less CPU (the columns keep no compression setting of their own; values are read back
+    the same either way). Elsewhere nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(_LZ4)
+
+
+_LZ4 = text("SELECT set_config('default_toast_compression', 'lz4', true) "
+            "FROM pg_settings WHERE name = 'default_toast_compression' "
+            "AND 'lz4' = ANY(enumvals)")
+_NEXTVAL = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                "FROM generate_series(1, :n)")
 
 
 def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Inserts `rows` (all with the same keys, values in stored form, see `row_values`)
     when nothing needs to come back: PostgreSQL `COPY ... FROM STDIN` (each value parsed
     once by the server, no JSON document around the page), SQLite one executemany in C.
-    JSON values are serialized here; a unique violation raises."""
+    JSON values are serialized here (`json_text`), except those already `Encoded`; a
+    unique violation raises."""
     if not rows:
         return
     names = list(rows[0])
@@ -276,9 +349,9 @@ def write_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -
         out = [row[name] for name in names]
         for i in json_at:
             value = out[i]
-            if value is not None:
+            if value is not None and not isinstance(value, Encoded):
                 out[i] = ("[]" if value == [] else "{}" if value == {}
-                          else _json_text(value))
+                          else json_text(value))
         return out
 
     if conn.dialect.name == "postgresql":

@@ -2,9 +2,10 @@
 
 `run_billing(database, at)` is the job (register it as a periodic task of the worker).
 By default chunks of one account's subscriptions are billed together on the set-based
-path (services/billing_chunk.py, ADR 15), the cases it does not take each in its own
-transaction; a failing chunk is billed again subscription by subscription, so one
-failing subscription is recorded and skipped while the others go on. Two runs at once (or
+path (services/billing_chunk.py, ADR 15), on PostgreSQL by two chunk workers at once
+("Pipelined run"), the cases it does not take each in its own transaction; a failing
+chunk is billed again subscription by subscription, so one failing subscription is
+recorded and skipped while the others go on. Two runs at once (or
 a run twice) create no duplicate: each subscription is locked and re-read before billing
 (PostgreSQL `FOR UPDATE`, `SKIP LOCKED` on the set-based path, whose skipped rows go to the
 per-subscription path; SQLite serialises write transactions), and `billing_periods` has a unique
@@ -17,8 +18,9 @@ clock's time and are billed when the clock is advanced (`advance_clock`).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Collection
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -36,6 +38,7 @@ log = logging.getLogger("folio.billing")
 BATCH = 1000
 CHUNK = 500  # subscriptions per transaction on the set-based path
 SET_BASED_DEFAULT = True
+WORKERS = 2  # chunk workers of the set-based run on PostgreSQL (ADR 15, "Pipelined run")
 MAX_RETRY_ROUNDS = 50  # far beyond any dunning schedule (at most 10 retries)
 
 
@@ -53,6 +56,15 @@ class BillingSummary:
     amounts: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # by currency
     failures: list[Failure] = field(default_factory=list)
     fast_lane: int = 0  # subscriptions billed by the set-based path's fast lane
+
+    def add(self, other: BillingSummary) -> None:
+        """Counts `other` (a part of the same run) in."""
+        self.subscriptions += other.subscriptions
+        self.invoices += other.invoices
+        for currency, amount in other.amounts.items():
+            self.amounts[currency] += amount
+        self.failures += other.failures
+        self.fast_lane += other.fast_lane
 
     def as_dict(self) -> dict[str, object]:
         return {"at": self.at, "subscriptions": self.subscriptions,
@@ -154,7 +166,7 @@ def bill_chunk_set_based(database: Database, group: list[Due], at: int,
             result = bill_chunk(ctx, ids, at)
     except Exception as exc:  # nothing of the chunk stays: bill it the other way
         log.warning("set-based chunk of %d failed (%s); billing it per subscription",
-                    len(group), exc)
+                    len(group), exc, exc_info=exc)
         result = ChunkResult(slow=ids)
     slow = set(result.slow)
     summary.subscriptions += len(group) - len(slow)
@@ -178,11 +190,60 @@ def _fixed(instant: int) -> Callable[[], int]:
     return lambda: instant
 
 
+def default_workers(database: Database) -> int:
+    """PostgreSQL: `WORKERS` chunk workers; SQLite: one (see `run_billing`)."""
+    return 1 if database.dialect == "sqlite" else WORKERS
+
+
+def _chunk_part(database: Database, chunk: list[Due], at: int,
+                clock: Callable[[], int]) -> BillingSummary:
+    part = BillingSummary(at=at)
+    bill_chunk_set_based(database, chunk, at, part, clock=clock)
+    return part
+
+
+class _Chunks:
+    """Chunks billed by `workers` threads, each chunk in its own transaction on its own
+    connection, counted into the summary in the order they were handed in (so progress
+    only moves forward). At most two chunks per worker wait, so the run's memory does
+    not grow with the number of subscriptions due."""
+
+    def __init__(self, database: Database, at: int, summary: BillingSummary,
+                 workers: int, progress: Callable[[int, int], None] | None) -> None:
+        self.database, self.at, self.summary = database, at, summary
+        self.progress = progress
+        self.workers = workers
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="billing")
+        self.pending: deque[Future[BillingSummary]] = deque()
+        self.found = 0
+
+    def bill(self, chunk: list[Due], clock: Callable[[], int]) -> None:
+        if self.workers == 1:
+            self._count(_chunk_part(self.database, chunk, self.at, clock))
+            return
+        self.pending.append(self.pool.submit(_chunk_part, self.database, chunk, self.at,
+                                             clock))
+        while len(self.pending) > 2 * self.workers:
+            self._count(self.pending.popleft().result())
+
+    def finish(self) -> None:
+        try:
+            while self.pending:
+                self._count(self.pending.popleft().result())
+        finally:
+            self.pool.shutdown(wait=True)
+
+    def _count(self, part: BillingSummary) -> None:
+        self.summary.add(part)
+        if self.progress is not None:
+            self.progress(self.summary.subscriptions, self.found)
+
+
 def run_billing(database: Database, at: int, *,
                 progress: Callable[[int, int], None] | None = None,
                 accounts: Collection[int] | None = None,
                 commit_every: int = 1, set_based: bool = SET_BASED_DEFAULT,
-                chunk_size: int = CHUNK) -> BillingSummary:
+                chunk_size: int = CHUNK, workers: int | None = None) -> BillingSummary:
     """Bills every subscription due at `at` (unix seconds), of every account or of
     `accounts` (internal ids). `progress(done, found)` is called after each subscription
     or group (the CLI draws its progress bar with it).
@@ -194,20 +255,36 @@ def run_billing(database: Database, at: int, *,
 
     `set_based`: chunks of `chunk_size` subscriptions of one account are billed together
     (services/billing_chunk.py); the cases its fast lane does not take go through the
-    per-subscription path (`commit_every` is then not used)."""
+    per-subscription path (`commit_every` is then not used).
+
+    `workers` (set-based only; default `default_workers`): chunks billed at once, each
+    by its own thread on its own connection, so one chunk is drafted while another is
+    written (the database driver releases the GIL while it waits). Invoice numbers stay
+    gapless and in commit order: a chunk takes its block of numbers last and holds the
+    series row until it commits. SQLite always bills one chunk at a time: it has one
+    writer, and a chunk drafts inside its write transaction (its usage is read there,
+    so that late usage is either billed or refused, ADR 11), so a second worker would
+    only wait."""
     summary = BillingSummary(at=at)
     after = 0
     found = 0
     clock = _fixed(at)
+    if set_based:
+        count = default_workers(database) if workers is None else max(1, workers)
+        chunks = _Chunks(database, at, summary,
+                         1 if database.dialect == "sqlite" else count, progress)
+        try:
+            while batch := due_subscriptions(database, at, after_id=after,
+                                             accounts=accounts):
+                chunks.found = found = found + len(batch)
+                for chunk in _chunks(batch, chunk_size):
+                    chunks.bill(chunk, clock)
+                after = batch[-1][0]
+        finally:
+            chunks.finish()
+        return summary
     while batch := due_subscriptions(database, at, after_id=after, accounts=accounts):
         found += len(batch)
-        if set_based:
-            for chunk in _chunks(batch, chunk_size):
-                bill_chunk_set_based(database, chunk, at, summary, clock=clock)
-                if progress is not None:
-                    progress(summary.subscriptions, found)
-            after = batch[-1][0]
-            continue
         step = max(1, commit_every)
         for i in range(0, len(batch), step):
             if step == 1:

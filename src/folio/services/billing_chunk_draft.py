@@ -26,6 +26,7 @@ from typing import Any, cast
 from sqlalchemy import Table
 
 from folio.db.base import new_public_id, new_uuid
+from folio.db.bulk import encoded
 from folio.db.models import Event, Invoice, InvoiceLine, Subscription, TaxRate
 from folio.db.types import DecimalText
 from folio.domain.billing.bill import LineSpec
@@ -174,13 +175,16 @@ def paid_view(finalized: View, invoice: InvoiceRecord) -> View:
             "paid_at": v["paid_at"], "next_payment_attempt": None}
 
 
-def event_row(ctx: Ctx, type_: str, obj: dict[str, Any]) -> dict[str, Any]:
-    """The row `events.new_event` makes, in stored form."""
+def event_row(ctx: Ctx, type_: str, obj: dict[str, Any], *, encode: bool = False
+              ) -> dict[str, Any]:
+    """The row `events.new_event` makes, in stored form; `encode`: its payload already
+    encoded (`obj` must not change afterwards)."""
     assert type_ in EVENT_TYPES, type_
+    data: Any = {"object": obj}
     return {"uuid": new_uuid(), "public_id": new_public_id(Event.id_prefix),
             "created": ctx.now(), "account_id": ctx.account_id, "livemode": ctx.livemode,
             "metadata": {}, "type": type_, "object_type": str(obj["object"]),
-            "object_id": str(obj["id"]), "data": {"object": obj},
+            "object_id": str(obj["id"]), "data": encoded(data) if encode else data,
             "request_id": ctx.request_id, "idempotency_key": ctx.idempotency_key,
             "delivered_at": None}
 
