@@ -17,6 +17,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.sql.dml import ValuesBase
 
 from folio.db.prepared import PreparedSelect
+from folio.db.types import DecimalText
 
 Processor = Callable[[Any], Any] | None
 
@@ -59,6 +60,7 @@ class Column:
     name: str  # the column's name, which is its bind parameter's name
     attribute: str  # the mapped attribute's name
     default: Any  # the column's scalar default, applied in place of None
+    decimal_text: bool  # stored as DecimalText (a Decimal as its exact text)
 
 
 def table_columns(model: Any) -> tuple[Column, ...]:
@@ -72,7 +74,8 @@ def table_columns(model: Any) -> tuple[Column, ...]:
             continue
         default: Any = col.default
         value = None if default is None or default.is_callable else default.arg
-        out.append(Column(col.name, mapper.get_property_by_column(col).key, value))
+        out.append(Column(col.name, mapper.get_property_by_column(col).key, value,
+                          isinstance(col.type, DecimalText)))
     return tuple(out)
 
 

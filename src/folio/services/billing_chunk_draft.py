@@ -28,6 +28,7 @@ from sqlalchemy import Table
 from folio.db.base import new_public_id, new_uuid
 from folio.db.bulk import encoded
 from folio.db.models import Event, Invoice, InvoiceLine, Subscription, TaxRate
+from folio.db.prepared_write import table_columns
 from folio.db.types import DecimalText
 from folio.domain.billing.bill import LineSpec
 from folio.domain.billing.periods import Period
@@ -193,16 +194,8 @@ def event_row(ctx: Ctx, type_: str, obj: dict[str, Any], *, encode: bool = False
 def _columns(table: Table) -> tuple[tuple[str, str, bool, Any], ...]:
     """(column, attribute, stored as DecimalText, default) of every column but `id`."""
     model = {"invoices": Invoice, "invoice_lines": InvoiceLine}[table.name]
-    mapper = model.__mapper__
-    out = []
-    for col in table.columns:
-        if col.name == "id":
-            continue
-        default: Any = col.default
-        value = None if default is None or default.is_callable else default.arg
-        out.append((col.name, mapper.get_property_by_column(col).key,
-                    isinstance(col.type, DecimalText), value))
-    return tuple(out)
+    return tuple((c.name, c.attribute, c.decimal_text, c.default)
+                 for c in table_columns(model))
 
 
 _DECIMAL = DecimalText()
