@@ -5,6 +5,8 @@ set-based runs create one invoice per subscription and period."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -284,6 +286,24 @@ def test_the_chunk_aggregates_usage_exactly_as_the_per_subscription_path(
     assert set(third.values()) == {0}
 
 
+@contextmanager
+def planted_claim(db: Database, subscription: str) -> Iterator[None]:
+    """A claim on the subscription's next boundary written by hand, as a writer that
+    bypassed the lock would, for the block; then removed, so that later tests billing
+    every account never meet it."""
+    with db.transaction() as session:
+        taken = session.scalars(select(Subscription).where(
+            Subscription.public_id == subscription)).one()
+        session.add(BillingPeriod(subscription_id=taken.id, boundary=taken.next_boundary,
+                                  billed_at=0))
+    try:
+        yield
+    finally:
+        with db.transaction() as session:
+            session.execute(delete(BillingPeriod).where(
+                BillingPeriod.subscription_id == taken.id, BillingPeriod.billed_at == 0))
+
+
 def test_a_claim_already_written_rolls_the_chunk_back_and_bills_nothing_twice(
         tenant: Tenant, db: Database) -> None:
     """A writer that bypassed the lock claimed one boundary: the chunk's bulk write of
@@ -292,21 +312,13 @@ def test_a_claim_already_written_rolls_the_chunk_back_and_bills_nothing_twice(
     second invoice."""
     subs = subscriptions(tenant, 3, now() - 20 * DAY)
     at = subs[0]["current_period_end"]
-    with db.transaction() as session:
-        taken = session.scalars(select(Subscription).where(
-            Subscription.public_id == subs[1]["id"])).one()
-        session.add(BillingPeriod(subscription_id=taken.id, boundary=taken.next_boundary,
-                                  billed_at=0))
-    summary = run_billing(db, at, accounts=[tenant.keys.account.id], set_based=True)
+    with planted_claim(db, subs[1]["id"]):
+        summary = run_billing(db, at, accounts=[tenant.keys.account.id], set_based=True)
     assert summary.fast_lane == 0  # the chunk was rolled back
     assert summary.invoices == 2
     assert [f.subscription for f in summary.failures] == [subs[1]["id"]]
     counts = dict(invoice_counts(db, tenant.keys.account.id))
     assert counts == {subs[0]["id"]: 2, subs[1]["id"]: 1, subs[2]["id"]: 2}
-    # the planted claim goes: later tests that bill every account must not meet it
-    with db.transaction() as session:
-        session.execute(delete(BillingPeriod).where(BillingPeriod.subscription_id == taken.id,
-                                                    BillingPeriod.billed_at == 0))
 
 
 def test_a_failing_subscription_in_a_pipelined_run_stops_nothing_and_leaves_no_gap(
@@ -316,15 +328,12 @@ def test_a_failing_subscription_in_a_pipelined_run_stops_nothing_and_leaves_no_g
     subscription is billed, the failing one is reported, the series has no gap."""
     subs = subscriptions(tenant, 7, now() - 20 * DAY)
     at = subs[0]["current_period_end"]
-    with db.transaction() as session:
-        taken = session.scalars(select(Subscription).where(
-            Subscription.public_id == subs[2]["id"])).one()
-        session.add(BillingPeriod(subscription_id=taken.id, boundary=taken.next_boundary,
-                                  billed_at=0))
     account = tenant.keys.account.id
     seen: list[tuple[int, int]] = []
-    summary = run_billing(db, at, accounts=[account], set_based=True, chunk_size=2,
-                          workers=2, progress=lambda done, found: seen.append((done, found)))
+    with planted_claim(db, subs[2]["id"]):
+        summary = run_billing(db, at, accounts=[account], set_based=True, chunk_size=2,
+                              workers=2,
+                              progress=lambda done, found: seen.append((done, found)))
     assert [f.subscription for f in summary.failures] == [subs[2]["id"]]
     # the progress bar moves forward only, chunk by chunk, to the end
     assert seen == sorted(seen)
@@ -337,6 +346,3 @@ def test_a_failing_subscription_in_a_pipelined_run_stops_nothing_and_leaves_no_g
     with db.transaction(write=False) as session:
         assert_gapless(list(session.scalars(select(Invoice.number).where(
             Invoice.account_id == account, Invoice.number.is_not(None)))))
-    with db.transaction() as session:
-        session.execute(delete(BillingPeriod).where(BillingPeriod.subscription_id == taken.id,
-                                                    BillingPeriod.billed_at == 0))

@@ -35,15 +35,20 @@ def ingest(db: Database, tenant: Tenant, body: dict[str, Any]) -> dict[str, Any]
         return usage_events.ingest(Ctx(session, account=account, livemode=False), body)
 
 
-def setup(t: Tenant, start: int) -> list[tuple[str, str]]:
-    """(customer, subscription) pairs on a monthly in-arrears plan charging 1 per call,
-    started at `start`: their first usage period is still open."""
+def per_call_plan(t: Tenant) -> str:
+    """A monthly in-arrears plan charging 1 per API call (its meter created with it)."""
     t.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
-    plan = t.ok("POST", "/v1/plans", {
+    return t.ok("POST", "/v1/plans", {
         "name": "Per call", "currency": "eur", "interval": "monthly", "base_amount": 0,
         "billing_timing": "in_arrears",
         "features": [{"code": "api_calls", "name": "API calls", "kind": "metered",
                       "charge": {"model": "per_unit", "unit_amount_decimal": "1"}}]})["id"]
+
+
+def setup(t: Tenant, start: int) -> list[tuple[str, str]]:
+    """(customer, subscription) pairs on a monthly in-arrears plan charging 1 per call,
+    started at `start`: their first usage period is still open."""
+    plan = per_call_plan(t)
     out = []
     for i in range(CUSTOMERS):
         cus = t.ok("POST", "/v1/customers", {"name": f"Racer {i}"})["id"]
@@ -120,12 +125,7 @@ def test_a_back_dated_subscription_racing_ingestion(tenant: Tenant, db: Database
     """A subscription started 33 days ago bills its first usage period at creation; the
     customer's events of that period sent meanwhile are either on that invoice or
     refused."""
-    tenant.ok("POST", "/v1/meters", {"code": "api_calls", "name": "API calls"})
-    plan = tenant.ok("POST", "/v1/plans", {
-        "name": "Per call", "currency": "eur", "interval": "monthly", "base_amount": 0,
-        "billing_timing": "in_arrears",
-        "features": [{"code": "api_calls", "name": "API calls", "kind": "metered",
-                      "charge": {"model": "per_unit", "unit_amount_decimal": "1"}}]})["id"]
+    plan = per_call_plan(tenant)
     customers = [tenant.ok("POST", "/v1/customers", {"name": f"R{i}"})["id"]
                  for i in range(8)]
     start = int(time.time()) - 33 * DAY  # boundary 1 (start + 1 month) is past
