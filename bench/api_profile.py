@@ -52,13 +52,22 @@ def reset(url: str) -> None:
     migrate.upgrade(url)
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed, as `folio serve` runs (uvicorn's default loop)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 class Client:
     """Calls the ASGI app as a server would, one request at a time."""
 
     def __init__(self, app: Any, key: str) -> None:
         self.app = app
         self.auth = f"Bearer {key}".encode()
-        self.loop = asyncio.new_event_loop()
+        self.loop = _new_loop()
 
     def request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         payload = b"" if body is None else orjson.dumps(body)

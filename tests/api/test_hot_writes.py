@@ -260,7 +260,7 @@ def test_numbers_stay_gapless_with_the_lane_and_the_full_path_racing(
     from the threadpool) and through the full path at once: one series, no gap."""
     from folio.api.deps import AppState, AuthCache
     from folio.services.accounts import Principal
-    from folio.services.invoice_fast_finalize import finalize_plain
+    from folio.services.invoice_fast_finalize import finalize_plan
     from tests.integration.test_concurrency import (
         NOW,
         all_ok,
@@ -286,7 +286,7 @@ def test_numbers_stay_gapless_with_the_lane_and_the_full_path_racing(
 
     def by_lane(invoice_id: str) -> str:
         content = hot._write(
-            lambda cursor, st, ctx: finalize_plain(cursor, st, ctx, invoice_id),
+            lambda st, ctx: finalize_plan(st, ctx, invoice_id),
             principal, "req_race")
         assert content is not None, invoice_id
         return str(orjson.loads(content)["number"])

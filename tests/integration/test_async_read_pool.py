@@ -16,7 +16,7 @@ from sqlalchemy import text
 from folio.api.app import create_app
 from folio.api.hot_reads import APPLICATION_NAME, HotReads
 from folio.config import Settings
-from folio.db.async_pool import AsyncReadPool, libpq_conninfo
+from folio.db.async_pool import AsyncPool, libpq_conninfo
 from folio.db.engine import Database, configure_psycopg
 from tests import factories as f
 from tests.api.test_hot_reads import Fallback
@@ -29,8 +29,8 @@ def postgres_only(db: Database) -> None:
         pytest.skip("the async lane serves PostgreSQL; SQLite reads inline")
 
 
-def pool(db: Database, size: int = 2) -> AsyncReadPool:
-    return AsyncReadPool(libpq_conninfo(db.engine.url), size, configure_psycopg)
+def pool(db: Database, size: int = 2) -> AsyncPool:
+    return AsyncPool(libpq_conninfo(db.engine.url), size, configure_psycopg)
 
 
 def test_concurrent_reads_share_at_most_size_connections(db: Database) -> None:
@@ -85,7 +85,7 @@ def test_an_unreachable_database_sends_the_read_to_the_full_pipeline(
     tenant.ok("GET", "/v1/account")  # the principal is cached
     fallback = Fallback()
     lane = HotReads(fallback, state=app.state.folio)
-    lane.pool = AsyncReadPool("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2", 2,
+    lane.pool = AsyncPool("postgresql://postgres@127.0.0.1:1/none?connect_timeout=2", 2,
                               configure_psycopg)
     response = TestClient(lane).get(f"/v1/invoices/{invoice['id']}",
                                     headers=tenant.headers())

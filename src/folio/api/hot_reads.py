@@ -23,7 +23,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from folio.api.deps import AppState, bearer, dumps
-from folio.db.async_pool import AsyncReadPool, libpq_conninfo
+from folio.db.async_pool import AsyncPool, libpq_conninfo
 from folio.db.engine import configure_psycopg
 from folio.services.accounts import Principal
 from folio.services.invoice_reads import (
@@ -43,6 +43,18 @@ class LaneRoute:
 
 
 INVOICE_ROUTE = LaneRoute("/v1/invoices/{invoice_id}")
+
+
+def closing_on_shutdown(send: Send, pool: AsyncPool) -> Send:
+    """The app's lifespan `send`, closing a lane's connections before shutdown
+    completes."""
+    async def send_closing(message: Message) -> None:
+        if message["type"] == "lifespan.shutdown.complete":
+            await pool.close()
+        await send(message)
+
+    return send_closing
+
 ASYNC_CONNECTIONS = 4  # enough to keep one process's event loop busy
 APPLICATION_NAME = "folio-hot-reads"  # how the lane's connections show in pg_stat_activity
 
@@ -52,13 +64,13 @@ class HotReads:
         self.app = app
         self.state = state
         engine = state.db.engine
-        self.pool = (AsyncReadPool(libpq_conninfo(engine.url), ASYNC_CONNECTIONS,
+        self.pool = (AsyncPool(libpq_conninfo(engine.url), ASYNC_CONNECTIONS,
                                    configure_psycopg, APPLICATION_NAME)
                      if state.db.dialect == "postgresql" else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" and self.pool is not None:
-            await self.app(scope, receive, self._closing_pool(send))
+            await self.app(scope, receive, closing_on_shutdown(send, self.pool))
             return
         if (scope["type"] == "http" and scope["method"] == "GET"
                 and not scope.get("query_string")):
@@ -86,16 +98,6 @@ class HotReads:
                 acting = value.decode("latin-1")
         key = bearer(authorization)
         return self.state.auth_cache.get((key, acting)) if key else None
-
-    def _closing_pool(self, send: Send) -> Send:
-        """The app's lifespan `send`, closing the lane's connections before shutdown
-        completes."""
-        async def send_closing(message: Message) -> None:
-            if message["type"] == "lifespan.shutdown.complete" and self.pool is not None:
-                await self.pool.close()
-            await send(message)
-
-        return send_closing
 
     async def _read_async(self, principal: Principal, public_id: str) -> bytes | None:
         assert self.pool is not None

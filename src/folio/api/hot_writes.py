@@ -10,10 +10,13 @@ else, and anything the services refuse, is rolled back and handed to the full pi
 with the body it read, so that pipeline stays the one place that authenticates,
 validates and shapes every error: the lane never answers an error.
 
-SQLite: the lane runs inline on the event loop when the process's write lock is free
+The use cases are plans (`db.plan`), run on the database's own terms. SQLite: blocking
+on the raw driver, inline on the event loop when the process's write lock is free
 (nothing to wait for: an uncontended SQLite write is cheaper than the hop to a worker
 thread), else in the threadpool, where it queues on the lock as every writer does.
-PostgreSQL: in the threadpool, like a sync route (a commit waits on the server).
+PostgreSQL: pipelined on a few async connections of the lane's own (`db.async_pool`), on
+the event loop: no thread hop, a round trip per batch that wants rows rather than per
+statement, and the loop serves other requests while a batch is out.
 """
 
 from __future__ import annotations
@@ -22,23 +25,25 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
 
 from anyio import to_thread
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from folio.api.deps import AppState, bearer, dumps
-from folio.api.hot_reads import LaneRoute
+from folio.api.hot_reads import LaneRoute, closing_on_shutdown
+from folio.db.async_pool import AsyncPool, libpq_conninfo
+from folio.db.engine import configure_psycopg
+from folio.db.plan import Plan, run_blocking
 from folio.domain.errors import DomainError
 from folio.services.accounts import Principal
 from folio.services.context import Ctx
 from folio.services.inputs import InvoiceCreate
-from folio.services.invoice_fast_finalize import finalize_plain
+from folio.services.invoice_fast_finalize import finalize_plan
 from folio.services.invoice_fast_writes import (
     NotPlain,
     Statements,
-    create_plain,
+    create_plan,
     lane_ctx,
     statements,
 )
@@ -48,9 +53,11 @@ FINALIZE_PATH = re.compile(r"/v1/invoices/(in_[A-Za-z0-9]{1,64})/finalize")
 CREATE_ROUTE = LaneRoute("/v1/invoices")
 FINALIZE_ROUTE = LaneRoute("/v1/invoices/{invoice_id}/finalize")
 MAX_BODY = 64 * 1024
+ASYNC_CONNECTIONS = 4  # PostgreSQL: the lane's own connections, per process
+APPLICATION_NAME = "folio-hot-writes"  # how they show in pg_stat_activity
 log = logging.getLogger("folio.hot_writes")
 
-Work = Callable[[Any, Statements, Ctx], View]
+Work = Callable[[Statements, Ctx], Plan[View]]
 
 
 def _create(body: bytes) -> Work | None:
@@ -60,11 +67,11 @@ def _create(body: bytes) -> Work | None:
         data = InvoiceCreate.model_validate(json.loads(body))
     except (ValueError, ValidationError, TypeError, RecursionError):
         return None
-    return lambda cursor, st, ctx: create_plain(cursor, st, ctx, data)
+    return lambda st, ctx: create_plan(st, ctx, data)
 
 
 def _finalize(invoice_id: str) -> Work:
-    return lambda cursor, st, ctx: finalize_plain(cursor, st, ctx, invoice_id)
+    return lambda st, ctx: finalize_plan(st, ctx, invoice_id)
 
 
 class HotWrites:
@@ -75,8 +82,15 @@ class HotWrites:
         self.app = app
         self.state = state
         self.sqlite = state.db.dialect == "sqlite"
+        engine = state.db.engine
+        self.pool = (None if self.sqlite else AsyncPool(
+            libpq_conninfo(engine.url), ASYNC_CONNECTIONS, configure_psycopg,
+            APPLICATION_NAME, autocommit=False))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.pool is not None:
+            await self.app(scope, receive, closing_on_shutdown(send, self.pool))
+            return
         if (scope["type"] != "http" or scope["method"] != "POST" or scope.get("query_string")
                 or not HotWrites.enabled):
             await self.app(scope, receive, send)
@@ -125,20 +139,37 @@ class HotWrites:
         return principal, content_type == b"application/json"
 
     async def _run(self, work: Work, principal: Principal, request_id: str) -> bytes | None:
-        if self.sqlite:
-            with self.state.db.write_lock_if_free() as free:
-                if free:
-                    return self._write(work, principal, request_id)
+        if self.pool is not None:
+            return await self._write_async(work, principal, request_id)
+        with self.state.db.write_lock_if_free() as free:
+            if free:
+                return self._write(work, principal, request_id)
         return await to_thread.run_sync(self._write, work, principal, request_id)
+
+    def _plan(self, work: Work, principal: Principal, request_id: str) -> Plan[View]:
+        ctx = lane_ctx(principal.account_id, principal.livemode, self.state.clock(),
+                       request_id)
+        return work(statements(self.state.db.engine), ctx)
 
     def _write(self, work: Work, principal: Principal, request_id: str) -> bytes | None:
         """The response body, or None (rolled back) for the full pipeline to answer."""
-        db = self.state.db
-        ctx = lane_ctx(principal.account_id, principal.livemode, self.state.clock(),
-                       request_id)
         try:
-            with db.raw_transaction() as cursor:
-                view = work(cursor, statements(db.engine), ctx)
+            with self.state.db.raw_transaction() as cursor:
+                view = run_blocking(cursor, self._plan(work, principal, request_id))
+        except (NotPlain, DomainError):
+            return None
+        except Exception:  # the full pipeline retries it and shapes any error
+            log.warning("hot write lane failed; the full pipeline takes the request",
+                        exc_info=True)
+            return None
+        return dumps(view)
+
+    async def _write_async(self, work: Work, principal: Principal, request_id: str
+                           ) -> bytes | None:
+        """`_write` on the lane's async connections (PostgreSQL)."""
+        assert self.pool is not None
+        try:
+            view = await self.pool.run(self._plan(work, principal, request_id))
         except (NotPlain, DomainError):
             return None
         except Exception:  # the full pipeline retries it and shapes any error

@@ -1,4 +1,5 @@
-"""A few psycopg async connections, for reads answered on the event loop itself (ADR 7).
+"""A few psycopg async connections, for work answered on the event loop itself (ADR 7):
+single-statement reads, and plans (`db.plan`) run pipelined in one transaction.
 
 The hot invoice read on PostgreSQL ran in the threadpool like a sync route. The hop to a
 worker thread and back, and the GIL passing between that thread and the event loop's,
@@ -19,10 +20,14 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from sqlalchemy.engine import URL
+
+from folio.db.plan import Plan, Rows
+
+T = TypeVar("T")
 
 
 def libpq_conninfo(url: URL) -> str:
@@ -30,15 +35,17 @@ def libpq_conninfo(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-class AsyncReadPool:
-    """At most `size` autocommit connections, opened on demand, for single-statement
-    reads (one statement is one consistent snapshot: no transaction needed)."""
+class AsyncPool:
+    """At most `size` connections, opened on demand. Autocommit ones serve
+    single-statement reads (`fetch_all`: one statement is one consistent snapshot, no
+    transaction needed); the others run plans in a transaction (`run`)."""
 
     def __init__(self, conninfo: str, size: int,
                  configure: Callable[[psycopg.AsyncConnection[Any]], None],
-                 application_name: str = "folio") -> None:
+                 application_name: str = "folio", *, autocommit: bool = True) -> None:
         self._conninfo = conninfo
         self._application_name = application_name
+        self._autocommit = autocommit
         self._size = size
         self._configure = configure
         self._idle: list[psycopg.AsyncConnection[Any]] = []
@@ -65,6 +72,23 @@ class AsyncReadPool:
         finally:
             self._release(conn, healthy)
 
+    async def run(self, plan: Plan[T]) -> T:
+        """Runs the plan pipelined in one transaction and commits it; returns what the
+        plan returns. What the plan raises, or the driver's error, comes out after the
+        transaction is rolled back; a connection left in doubt (a failed rollback, a
+        cancelled request) is closed."""
+        conn = await self._acquire()
+        healthy = False
+        try:
+            result = await _pipelined(conn, plan)
+            healthy = True
+            return result
+        except Exception:
+            healthy = await _rolled_back(conn)
+            raise
+        finally:
+            self._release(conn, healthy)
+
     async def close(self) -> None:
         idle, self._idle = self._idle, []
         for conn in idle:
@@ -86,7 +110,7 @@ class AsyncReadPool:
                 self._open += 1
                 try:
                     conn = await psycopg.AsyncConnection.connect(
-                        self._conninfo, autocommit=True,
+                        self._conninfo, autocommit=self._autocommit,
                         application_name=self._application_name)
                     self._configure(conn)
                 except BaseException:
@@ -124,3 +148,37 @@ class AsyncReadPool:
         self._waiters.clear()
         self._open = 0
         self._loop = loop
+
+
+async def _pipelined(conn: psycopg.AsyncConnection[Any], plan: Plan[T]) -> T:
+    """The plan's batches in pipeline mode: each batch is sent whole, and waited for only
+    when it wants rows; the COMMIT goes out with the last batch's writes."""
+    results: list[Rows] | None = None
+    async with conn.pipeline():
+        while True:
+            try:
+                batch = next(plan) if results is None else plan.send(results)
+            except StopIteration as done:
+                await conn.commit()
+                return done.value  # type: ignore[no-any-return]
+            cursors: list[psycopg.AsyncCursor[Any] | None] = []
+            for statement in batch:
+                cursor = conn.cursor()
+                if statement.many:
+                    await cursor.executemany(statement.sql, statement.params)
+                else:
+                    await cursor.execute(statement.sql, statement.params, prepare=True)
+                cursors.append(cursor if statement.wants_rows else None)
+            results = [None if c is None else await c.fetchall() for c in cursors]
+
+
+async def _rolled_back(conn: psycopg.AsyncConnection[Any]) -> bool:
+    """Rolls back the connection's transaction; False if that failed (the connection is
+    then unusable)."""
+    try:
+        await conn.rollback()
+    except (psycopg.Error, OSError):
+        return False
+    return not conn.closed
+
+

@@ -68,10 +68,13 @@ def make_engine(url: str, *, sqlite_autocheckpoint: bool = True, **kwargs: Any) 
 
 
 def configure_psycopg(connection: Any) -> None:
-    """What every PostgreSQL connection is set up with, sync or async."""
-    from psycopg.types.json import set_json_loads
+    """What every PostgreSQL connection is set up with, sync or async: JSON through
+    orjson both ways (psycopg encodes the Json values SQLAlchemy binds and decodes json
+    columns itself; its default is the standard library's json)."""
+    from psycopg.types.json import set_json_dumps, set_json_loads
 
-    set_json_loads(orjson.loads, connection)  # psycopg decodes json columns itself
+    set_json_loads(orjson.loads, connection)
+    set_json_dumps(orjson.dumps, connection)
 
 
 def _configure_postgres(engine: Engine) -> None:

@@ -17,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Select
 
+from folio.db.plan import Statement
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -43,6 +45,10 @@ class PreparedSelect:
         """The parameters in the form the driver takes for `sql`."""
         return (tuple(params[name] for name in self.positional)
                 if self.positional is not None else params)
+
+    def statement(self, params: dict[str, Any]) -> Statement:
+        """The SELECT as a plan's statement (`db.plan`); its rows go through `processed`."""
+        return Statement(self.sql, self.bound(params), wants_rows=True)
 
     def fetch(self, engine: Engine, params: dict[str, Any]) -> list[Any]:
         connection = engine.raw_connection()

@@ -4,7 +4,7 @@ a transaction the caller holds (the write side of `db.prepared`).
 A PreparedWrite keeps what Core computes for every execution, the SQL text, the
 parameter order and each parameter's bind processor (JSON through the engine's
 serializer, Decimal text, booleans), and applies them itself, so the stored values are
-exactly the ones Core would send. `PreparedSelect`s run on the same cursor with `fetch`.
+exactly the ones Core would send. `statement` makes a plan's statement of it (`db.plan`).
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, Table
 from sqlalchemy.sql.dml import ValuesBase
 
-from folio.db.prepared import PreparedSelect
+from folio.db.plan import Statement
 from folio.db.types import DecimalText
 
 Processor = Callable[[Any], Any] | None
@@ -54,6 +55,14 @@ class PreparedWrite:
                 out[i] = process(out[i])
         return tuple(out) if self.positional else dict(zip(self.names, out, strict=True))
 
+    def statement(self, values: dict[str, Any], wants_rows: bool = False) -> Statement:
+        """One execution as a plan's statement (`db.plan`); `wants_rows` for RETURNING."""
+        return Statement(self.sql, self.params(values), wants_rows=wants_rows)
+
+    def statement_many(self, rows: Iterable[dict[str, Any]]) -> Statement:
+        """An executemany over `rows` as a plan's statement."""
+        return Statement(self.sql, [self.params(values) for values in rows], many=True)
+
 
 @dataclass(frozen=True)
 class Column:
@@ -74,7 +83,7 @@ def table_columns(model: Any) -> tuple[Column, ...]:
             continue
         default: Any = col.default
         value = None if default is None or default.is_callable else default.arg
-        out.append(Column(col.name, mapper.get_property_by_column(col).key, value,
+        out.append(Column(str(col.name), mapper.get_property_by_column(col).key, value,
                           isinstance(col.type, DecimalText)))
     return tuple(out)
 
@@ -88,13 +97,59 @@ def row_of(columns: Iterable[Column], values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fetch(cursor: Any, prepared: PreparedSelect, params: dict[str, Any]
-          ) -> list[dict[str, Any]]:
-    """The rows of a prepared SELECT run on `cursor`, processed as Core would."""
-    bound: Any = (tuple(params[name] for name in prepared.positional)
-                  if prepared.positional is not None else params)
-    cursor.execute(prepared.sql, bound)
-    names, processors = prepared.names, prepared.processors
-    return [{name: (process(value) if process is not None and value is not None else value)
-             for name, process, value in zip(names, processors, row, strict=True)}
-            for row in cursor.fetchall()]
+
+class RowsInsert:
+    """An INSERT of a batch of a table's rows as one plan statement, given as column
+    values (`row_of`), plus `extra` bind values every row shares."""
+
+    def statement(self, rows: Iterable[dict[str, Any]], **extra: Any) -> Statement:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class ManyRowsInsert(RowsInsert):
+    """An executemany of a PreparedWrite (SQLite: no round trips to save)."""
+
+    write: PreparedWrite
+
+    def statement(self, rows: Iterable[dict[str, Any]], **extra: Any) -> Statement:
+        return self.write.statement_many({**row, **extra} for row in rows)
+
+
+@dataclass(frozen=True)
+class JsonRowsInsert(RowsInsert):
+    """PostgreSQL: every row in ONE parameter, a JSON array that `json_populate_recordset`
+    turns back into the table's row type. A table as wide as invoices has more columns
+    than psycopg caches the parsing of (50 parameters), and parsing and adapting them
+    each time cost more than the insert; one short statement with one parameter is
+    parsed once, and its JSON is encoded by orjson in one call."""
+
+    sql: str
+    decimal_columns: tuple[str, ...]  # stored as DecimalText: sent as their exact text
+
+    @classmethod
+    def build(cls, table: Table, columns: Sequence[Column],
+              extra: dict[str, str] | None = None) -> JsonRowsInsert:
+        """extra: column -> SQL expression of the statement's own bind values (named
+        `%(name)s`), for columns not in `columns`."""
+        names = [c.name for c in columns]
+        targets = ", ".join(f'"{n}"' for n in [*names, *(extra or {})])
+        values = ", ".join([*(f'r."{n}"' for n in names), *(extra or {}).values()])
+        sql = (f'INSERT INTO "{table.name}" ({targets}) SELECT {values} FROM '
+               f'json_populate_recordset(NULL::"{table.name}", %(rows)s::json) AS r')
+        return cls(sql, tuple(c.name for c in columns if c.decimal_text))
+
+    def statement(self, rows: Iterable[dict[str, Any]], **extra: Any) -> Statement:
+        stored = []
+        for row in rows:
+            if self.decimal_columns:
+                row = dict(row)
+                for name in self.decimal_columns:
+                    if row[name] is not None:
+                        row[name] = _DECIMAL_TEXT.process_bind_param(row[name], _NO_DIALECT)
+            stored.append(row)
+        return Statement(self.sql, {"rows": orjson.dumps(stored).decode(), **extra})
+
+
+_DECIMAL_TEXT = DecimalText()
+_NO_DIALECT: Any = None  # DecimalText's text does not depend on the dialect

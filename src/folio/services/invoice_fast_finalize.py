@@ -1,6 +1,6 @@
 """The hot write lane's finalize (see services/invoice_fast_writes.py): what
-`collection.finalize_and_collect` does to a plain charge_automatically draft, on the raw
-cursor of the caller's write transaction.
+`collection.finalize_and_collect` does to a plain charge_automatically draft, as a plan
+(`db.plan`) for the caller's write transaction.
 
 The full path locks the invoice, recalculates it (tax rates are read again: a rate's
 name may have changed since the draft was totalled), numbers it, snapshots the customer
@@ -8,6 +8,10 @@ and the seller, opens it, records invoice.finalized, and then collects it, which
 customer without a default payment method writes nothing ("no_payment_method"). The
 lane does the same when the recalculation gives the stored totals, so that only the
 invoice's finalize columns change; otherwise it raises `NotPlain`.
+
+Three batches: the invoice (locked) with its lines; the tax rates with the number (the
+number is taken one batch before the recalculation's verdict: if the verdict sends the
+request to the full pipeline, the rollback gives the number back); the writes.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 from folio.db.models import Invoice
-from folio.db.prepared_write import fetch
+from folio.db.plan import Plan
 from folio.domain.calculation import amount_due
 from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_status
 from folio.services.billing_chunk_draft import InvoiceRecord, Record
@@ -27,8 +31,9 @@ from folio.services.invoice_fast_writes import (
     LINE_COLUMNS,
     NotPlain,
     Statements,
-    insert_event,
-    rates_by_id,
+    event_statement,
+    rates_found,
+    rates_statement,
     split_row,
     totals_of,
 )
@@ -78,44 +83,48 @@ def _unchanged(invoice: dict[str, Any], lines: list[Record], rates: dict[str, An
         raise NotPlain("invoice totals changed")
 
 
-def finalize_plain(cursor: Any, st: Statements, ctx: Ctx, public_id: str) -> View:
+def finalize_plan(st: Statements, ctx: Ctx, public_id: str) -> Plan[View]:
     """`collection.finalize_and_collect` of a plain draft; returns the view (the
     response body and the event's payload)."""
-    found = fetch(cursor, st.invoice, {"public_id": public_id, "account_id": ctx.account_id,
-                                       "livemode": ctx.livemode})
+    by_id = {"public_id": public_id, "account_id": ctx.account_id,
+             "livemode": ctx.livemode}
+    fetched = yield st.invoice.statement(by_id), st.lines.statement(by_id)
+    found = st.invoice.processed(fetched[0] or [])
     if not found:
         raise NotPlain("invoice not found")
     row, customer, account = split_row(found[0])
     invoice = {_INVOICE_ATTRS[k]: v for k, v in row.items()}
     _plain_draft(invoice, customer, account)
     lines = [Record({_LINE_ATTRS[k]: v for k, v in x.items()})
-             for x in fetch(cursor, st.lines, {"invoice_id": invoice["id"]})]
+             for x in st.lines.processed(fetched[1] or [])]
     if not lines:
         raise NotPlain("no lines")
-    ids = set(invoice["default_tax_rates"] or [])
-    for line in lines:
-        ids.update(line.__dict__["tax_rate_ids"] or [])
-    _unchanged(invoice, lines, rates_by_id(cursor, st, ctx, ids))
     due = amount_due(invoice["total"], invoice["amount_paid"], invoice["amount_credited"],
                      invoice["credit_granted"])
     if invoice["total"] <= 0 or due <= 0:
         raise NotPlain("nothing due")  # a credit, or settled at once
+    ids = set(invoice["default_tax_rates"] or [])
+    for line in lines:
+        ids.update(line.__dict__["tax_rate_ids"] or [])
     slot = slot_at(ctx.now(), invoice_pattern(account.numbering_scope,
                                               account.invoice_number_pattern),
                    customer.invoice_prefix)
-    cursor.execute(st.number.sql, st.number.params(
-        {"account_id": ctx.account_id, "livemode": ctx.livemode, "key": slot.key}))
-    taken = cursor.fetchone()
-    if taken is None:
+    number = st.number.statement({"account_id": ctx.account_id, "livemode": ctx.livemode,
+                                  "key": slot.key}, wants_rows=True)
+    rates_select = rates_statement(st, ctx, ids)
+    fetched = yield (number,) if rates_select is None else (number, rates_select)
+    _unchanged(invoice, lines, rates_found(st, ids, fetched[1] if rates_select else None))
+    taken = fetched[0]
+    if not taken:
         raise NotPlain("number series not opened")  # take_number opens it
     now = ctx.now()
     invoice.update(
         status=next_invoice_status(InvoiceStatus.DRAFT, InvoiceAction.FINALIZE).value,
-        updated=now, number=slot.format(int(taken[0])), finalized_at=now,
+        updated=now, number=slot.format(int(taken[0][0])), finalized_at=now,
         hosted_token=new_hosted_token(), customer_snapshot=customer_snapshot(
             cast(Any, customer)), seller_snapshot=seller_snapshot(cast(Any, account)))
     view = invoice_view(cast(Invoice, InvoiceRecord(
         {**invoice, "customer": customer, "lines": lines})))
-    cursor.execute(st.finalize.sql, st.finalize.params({**invoice, "b_id": invoice["id"]}))
-    insert_event(cursor, st, ctx, "invoice.finalized", view)
+    yield (st.finalize.statement({**invoice, "b_id": invoice["id"]}),
+           event_statement(st, ctx, "invoice.finalized", view))
     return view

@@ -1,6 +1,7 @@
-"""The hot write lane's use cases: create and finalize of a plain invoice, on the raw
-DB-API cursor of a write transaction the caller holds (ADR 7, "Fourth pass: a hot write
-lane"; the API side is api/hot_writes.py).
+"""The hot write lane's use cases: create and finalize of a plain invoice, as plans
+(`db.plan`) that the caller runs in one write transaction, on a raw DB-API cursor or
+pipelined on an async connection (ADR 7, "Fourth pass: a hot write lane" and "Sixth
+pass"; the API side is api/hot_writes.py).
 
 The lane writes the rows the full path writes (`invoices.create_invoice`,
 `collection.finalize_and_collect`), with the same values, locks and numbering, but
@@ -33,8 +34,17 @@ from sqlalchemy.orm import Session
 
 from folio.db.base import new_public_id, new_uuid
 from folio.db.models import Account, Customer, Event, Invoice, InvoiceLine, TaxRate
+from folio.db.plan import Plan, Rows, Statement
 from folio.db.prepared import PreparedSelect
-from folio.db.prepared_write import Column, PreparedWrite, fetch, row_of, table_columns
+from folio.db.prepared_write import (
+    Column,
+    JsonRowsInsert,
+    ManyRowsInsert,
+    PreparedWrite,
+    RowsInsert,
+    row_of,
+    table_columns,
+)
 from folio.domain.calculation import InvoiceTotals, calculate
 from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus
@@ -70,6 +80,7 @@ _EVENTS = cast(Table, Event.__table__)
 INVOICE_COLUMNS = table_columns(Invoice)
 LINE_COLUMNS = table_columns(InvoiceLine)
 EVENT_COLUMNS = tuple(c.name for c in table_columns(Event))
+_NEW_LINE_COLUMNS = tuple(c for c in LINE_COLUMNS if c.name != "invoice_id")
 
 _CUSTOMER_FIELDS = ("id", "public_id", "name", "email", "phone", "address", "tax_id",
                     "tax_exempt", "einvoice_address", "currency", "invoice_prefix",
@@ -108,6 +119,37 @@ def _invoice_query() -> Any:
             .with_for_update(of=_INVOICES))
 
 
+def _lines_query() -> Any:
+    """An invoice's lines by the invoice's public id (so that they can be asked for in
+    the same batch as the invoice itself)."""
+    return (select(_LINES).join(_INVOICES, _INVOICES.c.id == _LINES.c.invoice_id)
+            .where(_INVOICES.c.public_id == bindparam("public_id"), *_scoped(_INVOICES))
+            .order_by(_LINES.c.position))
+
+
+def _invoice_id_by_public_id() -> Any:
+    """A new line's invoice key, found by the invoice's public id: the lines go out in
+    the invoice's batch, without waiting for the key its INSERT makes."""
+    return (select(_INVOICES.c.id)
+            .where(_INVOICES.c.public_id == bindparam("invoice_public_id"))
+            .scalar_subquery())
+
+
+def _rows_inserts(engine: Engine) -> tuple[RowsInsert, RowsInsert]:
+    """The INSERTs of a new invoice and of its lines: on PostgreSQL as JSON rows (see
+    `JsonRowsInsert`), on SQLite as plain statements."""
+    if engine.dialect.name == "postgresql":
+        invoice_key = ('(SELECT "id" FROM "invoices" '
+                       'WHERE "public_id" = %(invoice_public_id)s)')
+        return (JsonRowsInsert.build(_INVOICES, INVOICE_COLUMNS),
+                JsonRowsInsert.build(_LINES, _NEW_LINE_COLUMNS, {"invoice_id": invoice_key}))
+    return (ManyRowsInsert(PreparedWrite.build(insert(_INVOICES), engine,
+                                               [c.name for c in INVOICE_COLUMNS])),
+            ManyRowsInsert(PreparedWrite.build(
+                insert(_LINES).values(invoice_id=_invoice_id_by_public_id()), engine,
+                [c.name for c in _NEW_LINE_COLUMNS])))
+
+
 class Statements:
     """Everything the lane runs, compiled once per engine."""
 
@@ -115,14 +157,8 @@ class Statements:
         self.engine = engine
         self.customer = PreparedSelect.build(_customer_query(), engine)
         self.invoice = PreparedSelect.build(_invoice_query(), engine)
-        self.lines = PreparedSelect.build(
-            select(_LINES).where(_LINES.c.invoice_id == bindparam("invoice_id"))
-            .order_by(_LINES.c.position), engine)
-        self.insert_invoice = PreparedWrite.build(
-            insert(_INVOICES).returning(_INVOICES.c.id), engine,
-            [c.name for c in INVOICE_COLUMNS])
-        self.insert_line = PreparedWrite.build(insert(_LINES), engine,
-                                               [c.name for c in LINE_COLUMNS])
+        self.lines = PreparedSelect.build(_lines_query(), engine)
+        self.insert_invoice, self.insert_lines = _rows_inserts(engine)
         self.insert_event = PreparedWrite.build(insert(_EVENTS), engine, EVENT_COLUMNS)
         self.number = PreparedWrite.build(INCREMENT_ONE, engine)
         self.finalize = PreparedWrite.build(
@@ -172,16 +208,24 @@ def split_row(row: dict[str, Any]) -> tuple[dict[str, Any], SimpleNamespace, Sim
     return own, SimpleNamespace(**customer), SimpleNamespace(**account)
 
 
-def rates_by_id(cursor: Any, st: Statements, ctx: Ctx, ids: set[str]) -> dict[str, Any]:
-    """The tax rates by public id, all of them found (`pricing.tax_rates_by_id`)."""
+def rates_statement(st: Statements, ctx: Ctx, ids: set[str]) -> Statement | None:
+    """The SELECT of the tax rates by public id (`pricing.tax_rates_by_id`); None: no
+    rates asked for."""
     if not ids:
-        return {}
+        return None
     if len(ids) > _MAX_RATES:
         raise NotPlain("many tax rates")
     params: dict[str, Any] = {f"r{i}": x for i, x in enumerate(sorted(ids))}
     params.update(account_id=ctx.account_id, livemode=ctx.livemode)
+    return st.rates(len(ids)).statement(params)
+
+
+def rates_found(st: Statements, ids: set[str], rows: Rows) -> dict[str, Any]:
+    """The tax rates by public id from the rows of `rates_statement`, all of them found."""
+    if not ids:
+        return {}
     found = {r["public_id"]: SimpleNamespace(**r)
-             for r in fetch(cursor, st.rates(len(ids)), params)}
+             for r in st.rates(len(ids)).processed(rows or [])}
     if len(found) != len(ids):
         raise NotPlain("tax rate not found")
     return found
@@ -233,27 +277,32 @@ def _apply(invoice: dict[str, Any], lines: list[Record], totals: InvoiceTotals) 
                        for g in totals.tax_groups])
 
 
-def insert_event(cursor: Any, st: Statements, ctx: Ctx, type_: str, view: View) -> None:
-    cursor.execute(st.insert_event.sql, st.insert_event.params(event_row(ctx, type_, view)))
+def event_statement(st: Statements, ctx: Ctx, type_: str, view: View) -> Statement:
+    return st.insert_event.statement(event_row(ctx, type_, view))
 
 
-def create_plain(cursor: Any, st: Statements, ctx: Ctx, data: InvoiceCreate) -> View:
+def create_plan(st: Statements, ctx: Ctx, data: InvoiceCreate) -> Plan[View]:
     """`invoices.create_invoice` of a plain body; returns the view (the response body
-    and the event's payload)."""
+    and the event's payload). Two batches: the customer and the tax rates, then every
+    write."""
     sent = data.model_fields_set
     if not sent <= _CREATE_FIELDS or data.collection_method not in (
             None, "charge_automatically"):
         raise NotPlain("invoice fields")
     for line in data.lines:
         _plain_line(line)
-    tenant = {"account_id": ctx.account_id, "livemode": ctx.livemode}
-    found = fetch(cursor, st.customer, {"public_id": data.customer, **tenant})
+    default_rates = list(data.default_tax_rates or [])
+    rate_ids = {*default_rates, *(i for x in data.lines for i in x.tax_rates or [])}
+    rates_select = rates_statement(st, ctx, rate_ids)
+    customer_select = st.customer.statement({
+        "public_id": data.customer, "account_id": ctx.account_id, "livemode": ctx.livemode})
+    fetched = yield (customer_select,) if rates_select is None else (
+        customer_select, rates_select)
+    found = st.customer.processed(fetched[0] or [])
     if not found:
         raise NotPlain("customer not found")
     _, customer, account = split_row(found[0])
-    default_rates = list(data.default_tax_rates or [])
-    rates = rates_by_id(cursor, st, ctx, {*default_rates,
-                                     *(i for x in data.lines for i in x.tax_rates or [])})
+    rates = rates_found(st, rate_ids, fetched[1] if rates_select is not None else None)
     currency = normalize_currency(data.currency or customer.currency
                                   or account.default_currency)
     owned = ctx.owned()
@@ -282,15 +331,13 @@ def create_plain(cursor: Any, st: Statements, ctx: Ctx, data: InvoiceCreate) -> 
                                    invoice["default_tax_rates"], rates))
     record = InvoiceRecord({**invoice, "customer": customer, "lines": lines})
     view = invoice_view(cast(Invoice, record))
-    cursor.execute(st.insert_invoice.sql,
-                   st.insert_invoice.params(row_of(INVOICE_COLUMNS, invoice)))
-    invoice_id = cursor.fetchone()[0]
+    writes = [st.insert_invoice.statement([row_of(INVOICE_COLUMNS, invoice)])]
     if lines:
-        cursor.executemany(st.insert_line.sql, [
-            st.insert_line.params(row_of(LINE_COLUMNS, {**x.__dict__,
-                                                        "invoice_id": invoice_id}))
-            for x in lines])
-    insert_event(cursor, st, ctx, "invoice.created", view)
+        writes.append(st.insert_lines.statement(
+            (row_of(_NEW_LINE_COLUMNS, x.__dict__) for x in lines),
+            invoice_public_id=invoice["public_id"]))
+    writes.append(event_statement(st, ctx, "invoice.created", view))
+    yield writes
     return view
 
 
