@@ -256,8 +256,11 @@ def test_finalizes_off_the_plain_path_go_to_the_full_pipeline(
 
 def test_numbers_stay_gapless_with_the_lane_and_the_full_path_racing(
         db: Database, tenant: Tenant, settings: Any) -> None:
-    """Threads finalize through the lane (its own transaction per invoice, as it runs
-    from the threadpool) and through the full path at once: one series, no gap."""
+    """The lane finalizes many invoices at once on its event loop (inline or in the
+    threadpool on SQLite, on its async connections on PostgreSQL) while threads finalize
+    others through the full path: one series, no gap."""
+    import asyncio
+
     from folio.api.deps import AppState, AuthCache
     from folio.services.accounts import Principal
     from folio.services.invoice_fast_finalize import finalize_plan
@@ -274,36 +277,36 @@ def test_numbers_stay_gapless_with_the_lane_and_the_full_path_racing(
         statuses,
     )
 
-    threads, per_thread = 6, 20
+    full_threads, per_thread, by_lane = 3, 20, 60
     customer = make_customer(db, tenant)
-    drafts = make_drafts(db, tenant, customer, threads * per_thread + 1)
+    drafts = make_drafts(db, tenant, customer, full_threads * per_thread + by_lane + 1)
     finalize(db, tenant, drafts.pop())  # opens the series (the lane never does)
-    chunks = [drafts[i::threads] for i in range(threads)]
+    lane_drafts, full_drafts = drafts[:by_lane], drafts[by_lane:]
     hot = HotWrites(Fallback(), state=AppState(db=db, settings=settings, clock=clock,
                                                auth_cache=AuthCache()))
     account_id = tenant.keys.account.id
     principal = Principal(key_account_id=account_id, account_id=account_id, livemode=False)
 
-    def by_lane(invoice_id: str) -> str:
-        content = hot._write(
-            lambda st, ctx: finalize_plan(st, ctx, invoice_id),
-            principal, "req_race")
-        assert content is not None, invoice_id
-        return str(orjson.loads(content)["number"])
+    async def lane_all() -> list[str]:
+        bodies = await asyncio.gather(*(
+            hot._run(lambda st, ctx, x=x: finalize_plan(st, ctx, x), principal, "req_race")
+            for x in lane_drafts))
+        if hot.pool is not None:
+            await hot.pool.close()
+        assert all(b is not None for b in bodies)
+        return [str(orjson.loads(b)["number"]) for b in bodies if b is not None]
 
-    def worker(i: int, chunk: list[str]) -> list[str]:
-        # even threads take the lane, odd ones the full path, interleaved in time
-        return [by_lane(x) if i % 2 == 0 else finalize(db, tenant, x) for x in chunk]
-
-    taken = HotWrites.taken
-    results = all_ok(race([lambda i=i, c=c: worker(i, c) for i, c in enumerate(chunks)]))
+    chunks = [full_drafts[i::full_threads] for i in range(full_threads)]
+    workers = [lambda: asyncio.run(lane_all()),
+               *(lambda c=c: [finalize(db, tenant, x) for x in c] for c in chunks)]
+    results = all_ok(race(workers))
     numbers = [n for r in results for n in r]
-    assert HotWrites.taken == taken  # _write is below the counter
-    assert counters(numbers, "INV-2026-") == list(range(2, threads * per_thread + 2))
+    total = full_threads * per_thread + by_lane
+    assert counters(numbers, "INV-2026-") == list(range(2, total + 2))
     assert statuses(db, drafts) == {"open"}
-    assert series_values(db, tenant) == {"INV-2026-#": threads * per_thread + 1}
+    assert series_values(db, tenant) == {"INV-2026-#": total + 1}
     with db.transaction(write=False) as session:
         finalized = session.scalars(select(Event.created).where(
             Event.account_id == account_id, Event.type == "invoice.finalized")).all()
-    assert len(finalized) == threads * per_thread + 1
+    assert len(finalized) == total + 1
     assert set(finalized) == {NOW}
