@@ -24,6 +24,11 @@ class Settings:
     # the job worker inside `folio serve` (FOLIO_WORKER=0 turns it off) and its poll
     embedded_worker: bool = False
     worker_poll_seconds: float = 5.0
+    # finished jobs the worker deletes (docs/adr/0014, "Retention"): done ones after
+    # this many days, failed ones (the evidence of what gave up) after more; 0 keeps them
+    job_retention_days: int = 30
+    failed_job_retention_days: int = 90
+    job_purge_batch: int = 500  # rows per delete transaction (each one short)
     # server-wide SMTP defaults for accounts without SMTP settings of their own
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -52,6 +57,9 @@ class Settings:
             public_url=os.environ.get("FOLIO_PUBLIC_URL") or None,
             embedded_worker=os.environ.get("FOLIO_WORKER", "1") != "0",
             worker_poll_seconds=float(os.environ.get("FOLIO_WORKER_POLL", "5")),
+            job_retention_days=_count("FOLIO_JOB_RETENTION_DAYS", "30"),
+            failed_job_retention_days=_count("FOLIO_FAILED_JOB_RETENTION_DAYS", "90"),
+            job_purge_batch=_count("FOLIO_JOB_PURGE_BATCH", "500", minimum=1),
             smtp_host=os.environ.get("FOLIO_SMTP_HOST") or None,
             smtp_port=int(os.environ["FOLIO_SMTP_PORT"]) if os.environ.get(
                 "FOLIO_SMTP_PORT") else None,
@@ -72,6 +80,17 @@ def _faces(text: str) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"FOLIO_FACES names unknown faces: {', '.join(unknown)}")
     return names
+
+
+def _count(name: str, default: str, minimum: int = 0) -> int:
+    text = os.environ.get(name, default)
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {text!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}")
+    return value
 
 
 SMTP_TLS_MODES = ("none", "starttls", "tls")

@@ -11,7 +11,7 @@ from facturx import xml_check_xsd
 from folio.db.engine import Database
 from folio.services.context import Ctx
 from folio.services.credit_notes import create_credit_note
-from folio.services.inputs import CreditNoteCreate
+from folio.services.inputs.payments import CreditNoteCreate
 from tests.conftest import Tenant
 from tests.unit.documents.xml_readers import read_cii, read_ubl
 

@@ -2,7 +2,7 @@
 
 Every generated case is authenticated as a tenant created for this module. For each
 operation: no 5xx, the status code is documented, and the body matches the declared
-response schema (so the models in src/folio/api/schemas.py really describe the views).
+response schema (so the models in src/folio/api/schemas/ really describe the views).
 
 Random ids mostly answer 404, so about half of the generated ids (chosen by the parity of
 their length: deterministic) are swapped for ids of objects seeded in the tenant; that way

@@ -12,9 +12,10 @@ from sqlalchemy import select
 from folio.db.engine import Database
 from folio.db.models import Account, ChargeAttempt, Event, Invoice
 from folio.services import customers, invoices, payment_methods
-from folio.services.collection_inputs import PaymentMethodAttach
 from folio.services.context import Ctx
-from folio.services.inputs import CustomerCreate, InvoiceCreate
+from folio.services.inputs.collection import PaymentMethodAttach
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate
 from tests.conftest import Tenant
 
 T = TypeVar("T")

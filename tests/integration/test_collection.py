@@ -9,9 +9,9 @@ import pytest
 from folio.db.engine import Database
 from folio.db.repository import Page
 from folio.services import account_settings, collection, collection_hooks, payment_methods
-from folio.services.collection_inputs import PaymentMethodAttach
 from folio.services.context import Ctx
-from folio.services.inputs import AccountUpdate
+from folio.services.inputs.account import AccountUpdate
+from folio.services.inputs.collection import PaymentMethodAttach
 from tests.conftest import Tenant
 from tests.integration.collection_helpers import (
     DAY,

@@ -27,7 +27,9 @@ from folio.db.models import Account, Event, Invoice, NumberSeries, Payment
 from folio.domain.errors import DomainError, InvalidState, RuleViolation
 from folio.services import customers, invoices, lifecycle, payments
 from folio.services.context import Ctx
-from folio.services.inputs import CustomerCreate, InvoiceCreate, PaymentCreate
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate
+from folio.services.inputs.payments import PaymentCreate
 from tests.conftest import Tenant, make_tenant
 
 T = TypeVar("T")

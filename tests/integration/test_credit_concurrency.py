@@ -16,7 +16,9 @@ from folio.domain.errors import DomainError
 from folio.services import credit_balance, customers, invoices, lifecycle
 from folio.services.balances import balances
 from folio.services.context import Ctx
-from folio.services.inputs import CreditGrantCreate, CustomerCreate, InvoiceCreate
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate
+from folio.services.inputs.payments import CreditGrantCreate
 from tests.conftest import Tenant
 from tests.integration.test_concurrency import NOW, all_ok, race
 

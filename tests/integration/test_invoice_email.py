@@ -24,7 +24,9 @@ from folio.db.models import Account, EmailDelivery, Event, Job
 from folio.domain.reminders import DAY
 from folio.services import account_settings, customers, invoices, lifecycle
 from folio.services.context import Ctx
-from folio.services.inputs import AccountUpdate, CustomerCreate, InvoiceCreate
+from folio.services.inputs.account import AccountUpdate
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate
 from folio.worker import email_jobs
 from folio.worker.registry import Registry
 from folio.worker.runner import TickStats, Worker

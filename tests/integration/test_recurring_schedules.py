@@ -12,7 +12,7 @@ from sqlalchemy import select
 from folio.db.engine import Database
 from folio.db.models import Invoice, RecurringOccurrence, RecurringSchedule
 from folio.services import recurring_schedules as schedules
-from folio.services.collection_inputs import ScheduleCreate, ScheduleUpdate
+from folio.services.inputs.collection import ScheduleCreate, ScheduleUpdate
 from folio.services.schedule_runner import run_due_schedules
 from tests.conftest import Tenant
 from tests.integration.collection_helpers import DAY, customer_with, event_types, in_tx

@@ -23,7 +23,8 @@ from folio.db.models import Account
 from folio.services import customers, invoices, lifecycle
 from folio.services.accounts import create_account
 from folio.services.context import Ctx
-from folio.services.inputs import CustomerCreate, InvoiceCreate
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate
 from tests.integration.smtp_listener import SmtpListener, smtp_listener
 
 __all__ = ["smtp_listener"]  # the fixture, used by name

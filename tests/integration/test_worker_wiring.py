@@ -7,8 +7,8 @@ from __future__ import annotations
 from folio.config import Settings
 from folio.db.engine import Database
 from folio.services import payment_methods
-from folio.services.collection_inputs import PaymentMethodAttach
 from folio.services.context import Ctx
+from folio.services.inputs.collection import PaymentMethodAttach
 from folio.worker.registry import Registry
 from folio.worker.runner import Worker
 from folio.worker.wiring import register_builtin

@@ -22,21 +22,12 @@ from folio.services import (
 )
 from folio.services.accounts import create_account
 from folio.services.context import Ctx
-from folio.services.inputs import (
-    AccountUpdate,
-    Address,
-    ContactInput,
-    CreditGrantCreate,
-    CreditNoteCreate,
-    CustomerCreate,
-    InvoiceCreate,
-    LineCreate,
-    PaymentCreate,
-    PriceCreate,
-    ProductCreate,
-    Recurring,
-    TaxRateCreate,
-)
+from folio.services.inputs.account import AccountUpdate
+from folio.services.inputs.catalog import PriceCreate, ProductCreate, Recurring, TaxRateCreate
+from folio.services.inputs.common import Address
+from folio.services.inputs.customers import ContactInput, CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate, LineCreate
+from folio.services.inputs.payments import CreditGrantCreate, CreditNoteCreate, PaymentCreate
 
 
 def seed(db: Database, settings: Settings, console: Console) -> None:

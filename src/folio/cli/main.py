@@ -1,4 +1,5 @@
-"""`folio serve | worker | migrate | accounts create | accounts credentials | demo | render`."""
+"""`folio serve | worker | migrate | accounts create | accounts credentials | demo | render
+| bill run | jobs purge`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from folio.cli.billing import bill_app
+from folio.cli.jobs import jobs_app
 from folio.cli.render import render
 from folio.config import Settings
 from folio.db import migrate as migrations
@@ -19,6 +21,7 @@ accounts_app = typer.Typer(help="Tenants and their keys.", no_args_is_help=True)
 app.add_typer(accounts_app, name="accounts")
 app.command("render")(render)
 app.add_typer(bill_app, name="bill")
+app.add_typer(jobs_app, name="jobs")
 console = Console(soft_wrap=True)
 
 

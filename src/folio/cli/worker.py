@@ -31,7 +31,7 @@ def run_worker(*, once: bool, poll: float | None) -> int:
             stats = worker.tick()
             log.info("due work done", extra={"fields": {
                 "done": stats.done, "retried": stats.retried, "failed": stats.failed,
-                "lost": stats.lost}})
+                "lost": stats.lost, "purged": stats.purged}})
             return 0
 
         def stop(signum: int, _frame: FrameType | None) -> None:

@@ -17,7 +17,8 @@ from folio.domain.dunning import check_retry_days
 from folio.domain.errors import InvalidInput
 from folio.services import events, mail_settings
 from folio.services.context import Ctx
-from folio.services.inputs import LOGO_MAX_BYTES, AccountUpdate, merge_metadata, provided
+from folio.services.inputs.account import LOGO_MAX_BYTES, AccountUpdate
+from folio.services.inputs.common import merge_metadata, provided
 from folio.services.views import account_view
 
 # None leaves these unchanged

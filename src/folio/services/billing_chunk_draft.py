@@ -38,7 +38,7 @@ from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus, payment_state
 from folio.services.context import Ctx
 from folio.services.events import EVENT_TYPES
-from folio.services.inputs import NEGATIVE_LINE_TYPES
+from folio.services.inputs.invoices import NEGATIVE_LINE_TYPES
 from folio.services.links import hosted_invoice_url
 from folio.services.pricing import invoice_input, tax_json
 from folio.services.subscription_billing import tier_view

@@ -13,7 +13,7 @@ from folio.domain.errors import InvalidInput
 from folio.domain.money import normalize_currency
 from folio.services import events
 from folio.services.context import Ctx
-from folio.services.inputs import (
+from folio.services.inputs.catalog import (
     CouponCreate,
     CouponUpdate,
     PriceCreate,
@@ -22,9 +22,8 @@ from folio.services.inputs import (
     ProductUpdate,
     TaxRateCreate,
     TaxRateUpdate,
-    merge_metadata,
-    provided,
 )
+from folio.services.inputs.common import merge_metadata, provided
 from folio.services.views import coupon_view, price_view, product_view, tax_rate_view
 
 T = TypeVar("T", bound=TenantOwned)

@@ -22,7 +22,7 @@ from folio.domain.money import normalize_currency
 from folio.services import events
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
-from folio.services.inputs import CreditGrantCreate
+from folio.services.inputs.payments import CreditGrantCreate
 from folio.services.pricing import apply_totals
 from folio.services.views import credit_grant_view, grant_model
 

@@ -25,7 +25,7 @@ from folio.services import events
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
 from folio.services.einvoice_checks import check_credit_note_for_issue
-from folio.services.inputs import CreditNoteCreate, CreditNoteLineInput
+from folio.services.inputs.payments import CreditNoteCreate, CreditNoteLineInput
 from folio.services.invoices import get_invoice
 from folio.services.lifecycle import settle_if_due
 from folio.services.numbering import take_number

@@ -16,13 +16,8 @@ from folio.domain.money import normalize_currency
 from folio.services import events
 from folio.services.balances import customer_out
 from folio.services.context import Ctx
-from folio.services.inputs import (
-    ContactInput,
-    CustomerCreate,
-    CustomerUpdate,
-    merge_metadata,
-    provided,
-)
+from folio.services.inputs.common import merge_metadata, provided
+from folio.services.inputs.customers import ContactInput, CustomerCreate, CustomerUpdate
 from folio.services.views import customer_view
 
 # EU member states' VAT prefixes (Greece uses EL) handled by python-stdnum's vatin

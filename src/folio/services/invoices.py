@@ -14,15 +14,14 @@ from folio.services import events
 from folio.services.catalog import get_price, get_product
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
-from folio.services.inputs import (
+from folio.services.inputs.common import merge_metadata, provided
+from folio.services.inputs.invoices import (
     NEGATIVE_LINE_TYPES,
     InvoiceCreate,
     InvoiceFields,
     InvoiceUpdate,
     LineCreate,
     LineUpdate,
-    merge_metadata,
-    provided,
 )
 from folio.services.pricing import apply_totals, check_tax_rates, resolve_discounts
 from folio.services.views import invoice_view

@@ -12,7 +12,7 @@ from folio.services import credit_balance, deliveries, events
 from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
 from folio.services.einvoice_checks import check_invoice_for_issue
-from folio.services.inputs import InvoiceCreate
+from folio.services.inputs.invoices import InvoiceCreate
 from folio.services.invoices import create_invoice, get_invoice
 from folio.services.numbering import invoice_pattern, take_number
 from folio.services.pricing import apply_totals

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from folio.db.models import Account
-from folio.services.inputs import AccountUpdate, SmtpSettings
+from folio.services.inputs.account import AccountUpdate, SmtpSettings
 from folio.services.sealing import smtp_password_sealer
 
 _SMTP_COLUMNS = ("host", "port", "tls", "username", "from_email", "from_name")

@@ -14,7 +14,7 @@ from folio.domain.billing.aggregation import Aggregation
 from folio.domain.errors import InvalidInput, NotFound
 from folio.services import events
 from folio.services.context import Ctx
-from folio.services.inputs import Name, WithMetadata
+from folio.services.inputs.common import Name, WithMetadata
 
 FeatureCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,100}$")]
 PropertyName = Annotated[str, StringConstraints(min_length=1, max_length=40)]

@@ -13,11 +13,11 @@ from folio.domain.errors import InvalidInput, NotFound
 from folio.services import events
 from folio.services.balances import customer_out
 from folio.services.card_vault import SavedCard, SavedCardGateway, default_vault
-from folio.services.collection_inputs import PaymentMethodAttach
 from folio.services.collection_views import payment_method_view
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
 from folio.services.gateway import Card, luhn_valid
+from folio.services.inputs.collection import PaymentMethodAttach
 
 
 def _saved(data: PaymentMethodAttach, vault: SavedCardGateway, today: tuple[int, int]

@@ -6,7 +6,7 @@ from folio.db.models import Payment
 from folio.db.repository import Page, created_filter, get_by_public_id, page, scoped
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
-from folio.services.inputs import PaymentCreate
+from folio.services.inputs.payments import PaymentCreate
 from folio.services.invoices import get_invoice
 from folio.services.lifecycle import record_payment
 

@@ -17,7 +17,7 @@ from folio.domain.errors import InvalidInput
 from folio.domain.money import format_decimal, normalize_currency
 from folio.services import events
 from folio.services.context import Ctx
-from folio.services.inputs import (
+from folio.services.inputs.common import (
     Currency,
     Input,
     Name,

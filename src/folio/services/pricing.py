@@ -21,7 +21,7 @@ from folio.domain.calculation import (
 from folio.domain.errors import InvalidInput, NotFound
 from folio.domain.money import RoundingMode, format_decimal
 from folio.services.context import Ctx
-from folio.services.inputs import DiscountInput
+from folio.services.inputs.invoices import DiscountInput
 
 _SEEN_TAX_RATES = "folio.tax_rates_seen"
 

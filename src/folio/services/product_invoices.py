@@ -18,13 +18,8 @@ from folio.domain.money import normalize_currency
 from folio.services import catalog, invoices
 from folio.services.context import Ctx
 from folio.services.customers import get_customer, has_admin_contact
-from folio.services.inputs import (
-    CollectionMethod,
-    InvoiceCreate,
-    LineCreate,
-    PriceCreate,
-    ProductCreate,
-)
+from folio.services.inputs.catalog import PriceCreate, ProductCreate
+from folio.services.inputs.invoices import CollectionMethod, InvoiceCreate, LineCreate
 
 
 def active_prices(ctx: Ctx, products: Sequence[Product]) -> dict[int, list[Price]]:

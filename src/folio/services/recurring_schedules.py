@@ -22,11 +22,12 @@ from folio.domain.money import normalize_currency
 from folio.domain.recurrence import Recurrence
 from folio.domain.states import ScheduleAction, ScheduleStatus, next_schedule_status
 from folio.services import events
-from folio.services.collection_inputs import ScheduleCreate, ScheduleTemplate, ScheduleUpdate
 from folio.services.collection_views import schedule_view
 from folio.services.context import Ctx
 from folio.services.customers import get_customer
-from folio.services.inputs import InvoiceCreate, merge_metadata, provided
+from folio.services.inputs.collection import ScheduleCreate, ScheduleTemplate, ScheduleUpdate
+from folio.services.inputs.common import merge_metadata, provided
+from folio.services.inputs.invoices import InvoiceCreate
 from folio.services.invoices import build_draft
 
 

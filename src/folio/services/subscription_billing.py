@@ -22,7 +22,12 @@ from folio.domain.billing.periods import BillingTiming, Period
 from folio.domain.billing.proration import ProrationLine
 from folio.domain.subscriptions import CHARGING_STATUSES, SubscriptionStatus
 from folio.services.context import Ctx
-from folio.services.inputs import CollectionMethod, DiscountInput, InvoiceCreate, LineCreate
+from folio.services.inputs.invoices import (
+    CollectionMethod,
+    DiscountInput,
+    InvoiceCreate,
+    LineCreate,
+)
 from folio.services.invoices import build_draft
 from folio.services.meters import meters_by_code
 from folio.services.plans import metered_meters, plan_spec

@@ -21,9 +21,7 @@ from folio.services.billing_run import bill_boundary, catch_up, lock_subscriptio
 from folio.services.context import Ctx
 from folio.services.credit_preview import apply_available_credit
 from folio.services.customers import get_customer
-from folio.services.inputs import (
-    CollectionMethod,
-    DiscountInput,
+from folio.services.inputs.common import (
     PublicId,
     Timestamp,
     TimeZone,
@@ -31,6 +29,7 @@ from folio.services.inputs import (
     merge_metadata,
     provided,
 )
+from folio.services.inputs.invoices import CollectionMethod, DiscountInput
 from folio.services.plans import get_plan, plan_spec
 from folio.services.pricing import check_tax_rates, resolve_discounts
 from folio.services.subscription_billing import bill_for_boundary, draft_of

@@ -16,7 +16,7 @@ from folio.domain.subscriptions import SubscriptionAction, SubscriptionStatus, c
 from folio.services import events
 from folio.services.billing_run import set_status
 from folio.services.context import Ctx
-from folio.services.inputs import Timestamp, WithMetadata
+from folio.services.inputs.common import Timestamp, WithMetadata
 from folio.services.subscription_views import subscription_view
 
 # an advance may cover at most this much time (five years of monthly billing)

@@ -22,5 +22,6 @@ def render_job_metrics(db: Database, now: int, worker: Worker | None) -> str:
                 f"folio_worker_last_tick_seconds {worker.last_tick or 0}",
                 f"folio_worker_jobs_done_total {worker.totals.done}",
                 f"folio_worker_jobs_failed_total {worker.totals.failed}",
-                f"folio_worker_jobs_retried_total {worker.totals.retried}"]
+                f"folio_worker_jobs_retried_total {worker.totals.retried}",
+                f"folio_worker_jobs_purged_total {worker.totals.purged}"]
     return "\n".join(out) + "\n"

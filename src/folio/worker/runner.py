@@ -1,4 +1,5 @@
-"""The worker loop: on each tick it runs the periodic due-work tasks, fails jobs whose
+"""The worker loop: on each tick it runs the periodic due-work tasks, purges expired
+finished jobs (at most every few minutes, a few batches at a time), fails jobs whose
 worker died on their last attempt, then claims and runs due jobs one at a time until none
 is due. Each job runs in its own transaction(s); a failure is recorded in a transaction of
 its own and never stops the loop."""
@@ -22,10 +23,13 @@ from folio.services.context import system_clock
 from folio.worker import queue
 from folio.worker.queue import ClaimedJob, LeaseLost
 from folio.worker.registry import PermanentJobError, Registry
+from folio.worker.retention import RetentionPolicy, purge_finished
 
 log = logging.getLogger("folio.worker")
 
 DEFAULT_LEASE_SECONDS = 300
+PURGE_EVERY_SECONDS = 300  # how often a worker looks for expired finished jobs
+PURGE_MAX_BATCHES = 20  # per look: the rest waits for the next one, jobs come first
 
 
 def new_owner_id() -> str:
@@ -66,6 +70,7 @@ class TickStats:
     retried: int = 0
     failed: int = 0
     lost: int = 0
+    purged: int = 0  # expired finished jobs deleted (not counted in `ran`)
 
     @property
     def ran(self) -> int:
@@ -83,11 +88,14 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     last_tick: int | None = None
     totals: TickStats = field(default_factory=TickStats)
+    purge_every_seconds: int = PURGE_EVERY_SECONDS
+    next_purge: int | None = None  # the worker's clock reading; None: on the next tick
 
     def tick(self) -> TickStats:
         """Periodic tasks, then every due job until none is due (or a stop is asked)."""
         stats = TickStats()
         self._run_periodic()
+        self._purge_expired(stats)
         self._fail_abandoned(stats)
         while not self.stop.is_set():
             job = queue.claim(self.db, self.registry.kinds, self.owner, self.clock(),
@@ -96,7 +104,7 @@ class Worker:
                 break
             self.run_job(job, stats)
         self.last_tick = self.clock()
-        for name in ("done", "retried", "failed", "lost"):
+        for name in ("done", "retried", "failed", "lost", "purged"):
             setattr(self.totals, name, getattr(self.totals, name) + getattr(stats, name))
         return stats
 
@@ -173,6 +181,25 @@ class Worker:
                 if hook is not None:
                     hook(session, run, error, True)
                 stats.failed += 1
+
+    def _purge_expired(self, stats: TickStats) -> None:
+        """Deletes finished jobs past their retention (worker/retention.py), in short
+        batches; a failure is logged and tried again at the next purge."""
+        now = self.clock()
+        if self.next_purge is not None and now < self.next_purge:
+            return
+        self.next_purge = now + self.purge_every_seconds
+        try:
+            purged = purge_finished(self.db, now, RetentionPolicy.from_settings(self.settings),
+                                    max_batches=PURGE_MAX_BATCHES, stop=self.stop.is_set)
+        except Exception:
+            log.exception("job purge failed", extra={"fields": {"owner": self.owner}})
+            return
+        stats.purged += sum(purged.values())
+        if stats.purged:
+            log.info("finished jobs purged", extra={"fields": {
+                **{f"purged_{state}": n for state, n in purged.items()},
+                "owner": self.owner}})
 
     def _run_periodic(self) -> None:
         for name, task in self.registry.periodic.items():

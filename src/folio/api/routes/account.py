@@ -6,9 +6,9 @@ from fastapi import APIRouter, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS
-from folio.api.schemas import AccountOut
+from folio.api.schemas.account import AccountOut
 from folio.services import account_settings
-from folio.services.inputs import AccountUpdate
+from folio.services.inputs.account import AccountUpdate
 from folio.services.views import account_view
 
 router = APIRouter(prefix="/v1/account", tags=["account"], responses=ERRORS)

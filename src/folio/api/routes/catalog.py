@@ -6,9 +6,10 @@ from fastapi import APIRouter, Query, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import CouponOut, ListOf, PriceOut, ProductOut, TaxRateOut
+from folio.api.schemas.catalog import CouponOut, PriceOut, ProductOut, TaxRateOut
+from folio.api.schemas.common import ListOf
 from folio.services import catalog
-from folio.services.inputs import (
+from folio.services.inputs.catalog import (
     CouponCreate,
     CouponUpdate,
     PriceCreate,

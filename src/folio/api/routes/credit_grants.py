@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import CreditGrantOut, ListOf
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.customers import CreditGrantOut
 from folio.services import credit_balance
-from folio.services.inputs import CreditGrantCreate
+from folio.services.inputs.payments import CreditGrantCreate
 from folio.services.views import credit_grant_view
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/credit_grants", tags=["credit_grants"],

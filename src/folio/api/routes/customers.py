@@ -6,10 +6,11 @@ from fastapi import APIRouter, Query, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing_of
-from folio.api.schemas import CustomerOut, ListOf
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.customers import CustomerOut
 from folio.services import customers
 from folio.services.balances import customer_out, customers_out
-from folio.services.inputs import CustomerCreate, CustomerUpdate
+from folio.services.inputs.customers import CustomerCreate, CustomerUpdate
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"], responses=ERRORS)
 

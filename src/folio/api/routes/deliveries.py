@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, PageDep, listing
-from folio.api.schemas import ListOf
+from folio.api.schemas.common import ListOf
 from folio.services import deliveries
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=ERRORS)

@@ -7,9 +7,11 @@ from pydantic import Field
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import Deleted, InvoiceOut, ListOf
+from folio.api.schemas.common import Deleted, ListOf
+from folio.api.schemas.invoices import InvoiceOut
 from folio.services import collection, hosted, invoice_reads, invoices, lifecycle
-from folio.services.inputs import Input, InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
+from folio.services.inputs.common import Input
+from folio.services.inputs.invoices import InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
 from folio.services.views import invoice_view
 
 router = APIRouter(prefix="/v1/invoices", tags=["invoices"], responses=ERRORS)

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import CreditNoteOut, EventOut, ListOf, PaymentOut
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.ledger import CreditNoteOut, EventOut, PaymentOut
 from folio.services import credit_notes, events, payments
-from folio.services.inputs import CreditNoteCreate, PaymentCreate
+from folio.services.inputs.payments import CreditNoteCreate, PaymentCreate
 from folio.services.views import credit_note_view, event_view, payment_view
 
 router = APIRouter(prefix="/v1", responses=ERRORS)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from folio.api.collection_schemas import PaymentMethodOut
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, PageDep, listing
-from folio.api.schemas import ListOf
+from folio.api.schemas.collection import PaymentMethodOut
+from folio.api.schemas.common import ListOf
 from folio.services import payment_methods
-from folio.services.collection_inputs import PaymentMethodAttach
 from folio.services.collection_views import payment_method_view
+from folio.services.inputs.collection import PaymentMethodAttach
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/payment_methods",
                    tags=["payment_methods"], responses=ERRORS)

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from folio.api.collection_schemas import RecurringScheduleOut
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import ListOf
+from folio.api.schemas.collection import RecurringScheduleOut
+from folio.api.schemas.common import ListOf
 from folio.services import recurring_schedules as schedules
-from folio.services.collection_inputs import ScheduleCreate, ScheduleUpdate
 from folio.services.collection_views import schedule_view
+from folio.services.inputs.collection import ScheduleCreate, ScheduleUpdate
 
 router = APIRouter(prefix="/v1/recurring_schedules", tags=["recurring_schedules"],
                    responses=ERRORS)

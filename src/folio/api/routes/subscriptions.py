@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Response
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import InvoiceOut, ListOf
-from folio.api.subscription_schemas import PlanOut, SubscriptionOut
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.invoices import InvoiceOut
+from folio.api.schemas.subscriptions import PlanOut, SubscriptionOut
 from folio.services import plans, subscriptions
 from folio.services.plans import PlanCreate, PlanUpdate, plan_view
 from folio.services.subscription_views import subscription_view

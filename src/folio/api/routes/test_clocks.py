@@ -7,8 +7,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, CreatedDep, PageDep, listing
-from folio.api.schemas import ListOf
-from folio.api.subscription_schemas import DeletedOut, TestClockOut
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.subscriptions import DeletedOut, TestClockOut
 from folio.domain.errors import Conflict, InvalidInput
 from folio.jobs.billing_run import BillingSummary, advance_clock
 from folio.services import test_clocks

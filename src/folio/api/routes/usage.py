@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 
 from folio.api.deps import CallDep
 from folio.api.routes.common import ERRORS, MAX_TIME, CreatedDep, PageDep, listing
-from folio.api.schemas import ListOf
-from folio.api.usage_schemas import (
+from folio.api.schemas.common import ListOf
+from folio.api.schemas.usage import (
     USAGE_EVENTS_BODY,
     CustomerUsageOut,
     MeterOut,

@@ -2,7 +2,8 @@
 
 A job is a row: claimed by one worker at a time under a lease (a crashed worker's lease
 expires and another worker takes the job again), retried with exponential backoff up to
-its maximum number of attempts, then kept as failed with its last error."""
+its maximum number of attempts, then kept as failed with its last error. Finished jobs
+are deleted after their retention period (folio.worker.retention)."""
 
 from __future__ import annotations
 
@@ -22,11 +23,14 @@ class Job(Base):
         # the claim query: due queued jobs and expired leases, oldest first
         Index("ix_jobs_claim", "state", "run_at"),
         Index("ix_jobs_lease", "state", "lease_expires_at"),
+        # retention: the oldest finished jobs of a state (worker/retention.py)
+        Index("ix_jobs_finished", "state", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(IntPK, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(64))
-    # at most one job per key, ever: enqueueing the same key again is a no-op
+    # at most one job per key while the job is kept: enqueueing the same key again is a
+    # no-op (a finished job past its retention is deleted, and its key with it)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     run_at: Mapped[int] = mapped_column(BigInteger)

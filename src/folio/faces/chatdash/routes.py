@@ -32,13 +32,8 @@ from folio.faces.chatdash.schemas import (
 )
 from folio.services import catalog, customers, invoices, payments, product_invoices
 from folio.services.context import Ctx
-from folio.services.inputs import (
-    ContactInput,
-    CustomerCreate,
-    CustomerUpdate,
-    ProductCreate,
-    ProductUpdate,
-)
+from folio.services.inputs.catalog import ProductCreate, ProductUpdate
+from folio.services.inputs.customers import ContactInput, CustomerCreate, CustomerUpdate
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": text}

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from folio.services.inputs import Email, Name, ShortText
+from folio.services.inputs.common import Email, Name, ShortText
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$")]

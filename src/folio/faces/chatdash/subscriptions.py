@@ -29,7 +29,7 @@ from folio.faces.chatdash.subscription_schemas import (
 )
 from folio.services import customers, subscriptions
 from folio.services.context import Ctx
-from folio.services.inputs import DiscountInput
+from folio.services.inputs.invoices import DiscountInput
 from folio.services.plans import plan_spec
 from folio.services.subscription_time import period_price
 

@@ -34,14 +34,10 @@ from folio.faces.commet.schemas import (
 )
 from folio.services import credit_balance, customers, invoices, lifecycle, pdf_links
 from folio.services.context import Ctx
-from folio.services.inputs import (
-    Address,
-    CreditGrantCreate,
-    CustomerCreate,
-    CustomerUpdate,
-    InvoiceCreate,
-    LineCreate,
-)
+from folio.services.inputs.common import Address
+from folio.services.inputs.customers import CustomerCreate, CustomerUpdate
+from folio.services.inputs.invoices import InvoiceCreate, LineCreate
+from folio.services.inputs.payments import CreditGrantCreate
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 from pydantic.alias_generators import to_camel
 
-from folio.services.inputs import Email, Metadata
+from folio.services.inputs.common import Email, Metadata
 
 TimeZone = Literal["UTC", "America/New_York", "America/Chicago", "America/Denver",
                    "America/Los_Angeles", "America/Sao_Paulo", "America/Mexico_City",

@@ -27,19 +27,11 @@ from folio.faces.dolfin.schemas import (
 )
 from folio.services import catalog, credit_notes, customers, invoices, lifecycle, payments
 from folio.services.context import Ctx
-from folio.services.inputs import (
-    Address,
-    CreditNoteCreate,
-    CreditNoteLineInput,
-    CustomerCreate,
-    InvoiceCreate,
-    InvoiceUpdate,
-    LineCreate,
-    PaymentCreate,
-    PriceCreate,
-    ProductCreate,
-    TaxRateCreate,
-)
+from folio.services.inputs.catalog import PriceCreate, ProductCreate, TaxRateCreate
+from folio.services.inputs.common import Address
+from folio.services.inputs.customers import CustomerCreate
+from folio.services.inputs.invoices import InvoiceCreate, InvoiceUpdate, LineCreate
+from folio.services.inputs.payments import CreditNoteCreate, CreditNoteLineInput, PaymentCreate
 
 router = APIRouter()
 CallDep = Annotated[Call, Depends(dolfin_call)]

@@ -17,9 +17,11 @@ from folio.faces.dollr import schemas as s
 from folio.faces.dollr import views as v
 from folio.faces.dollr.auth import CallDep
 from folio.services import customers, invoices, lifecycle
-from folio.services import inputs as fi
 from folio.services.accounts import exchange_client_credentials
 from folio.services.context import Ctx
+from folio.services.inputs.common import Address
+from folio.services.inputs.customers import CustomerCreate, CustomerUpdate
+from folio.services.inputs.invoices import InvoiceCreate, InvoiceUpdate, LineCreate, LineUpdate
 from folio.services.links import hosted_invoice_url
 
 router = APIRouter()
@@ -52,9 +54,9 @@ def obtain_token(version: Version, body: s.TokenRequest, request: Request) -> Re
 @router.post("/{version}/parties/create", response_model=s.PartyOut, tags=["parties"],
              responses=ERRORS)
 def create_party(version: Version, body: s.PartyCreate, call: CallDep) -> Response:
-    data = fi.CustomerCreate(
+    data = CustomerCreate(
         name=body.fullname, phone=body.phone, email=body.email,
-        address=fi.Address(country=body.country_code.upper()) if body.country_code else None)
+        address=Address(country=body.country_code.upper()) if body.country_code else None)
     return call.write(lambda ctx: v.party_view(customers.create_customer(ctx, data)))
 
 
@@ -72,7 +74,7 @@ def retrieve_party(version: Version, id: ObjectId, call: CallDep) -> Response:
 
 def _set_relationship(ctx: Ctx, public_id: str, relationship_type: str) -> Any:
     return customers.update_customer(
-        ctx, public_id, fi.CustomerUpdate(relationship_type=relationship_type.lower()))
+        ctx, public_id, CustomerUpdate(relationship_type=relationship_type.lower()))
 
 
 @router.post("/{version}/counterparties/create", response_model=s.CounterpartyOut,
@@ -135,7 +137,7 @@ def create_invoice(version: Version, body: s.InvoiceCreate, call: CallDep) -> Re
                                     body_param="counterparty_id")
         due: dict[str, int] = ({"due_date": m.timestamp(body.due_date)} if body.due_date
                                else {"days_until_due": 0})
-        data = fi.InvoiceCreate(
+        data = InvoiceCreate(
             customer=customer.public_id, currency=body.currency, memo=body.note,
             fee_bearer=body.fee_bearer.lower(),
             as_payment_link=body.as_payment_link, reference=body.reference_id,
@@ -184,7 +186,7 @@ def update_invoice(version: Version, id: ObjectId, body: s.InvoiceUpdate,
             fields["fee_bearer"] = body.fee_bearer.lower()
         if body.due_date is not None:
             fields.update(due_date=m.timestamp(body.due_date), collection_method="send_invoice")
-        updated = invoices.update_invoice(ctx, invoice.public_id, fi.InvoiceUpdate(**fields))
+        updated = invoices.update_invoice(ctx, invoice.public_id, InvoiceUpdate(**fields))
         return v.invoice_view(updated)
     return call.write(run)
 
@@ -203,7 +205,7 @@ def add_item(version: Version, invoice_id: ObjectId, body: s.ItemAdd,
     def run(ctx: Ctx) -> Any:
         invoice = m.invoice_by_id(ctx, invoice_id)
         _currency_of_item(body.currency, invoice.currency)
-        line = fi.LineCreate(description=body.name, quantity=Decimal(body.qty),
+        line = LineCreate(description=body.name, quantity=Decimal(body.qty),
                              unit_amount=m.minor(body.amount, invoice.currency))
         invoice = invoices.add_lines(ctx, invoice.public_id, [line])
         added = max(invoice.lines, key=lambda x: x.position)
@@ -226,7 +228,7 @@ def update_item(version: Version, invoice_id: ObjectId, id: ObjectId, body: s.It
         if body.amount is not None:
             fields["unit_amount"] = m.minor(body.amount, invoice.currency)
         invoice = invoices.update_line(ctx, invoice.public_id, line.public_id,
-                                       fi.LineUpdate(**fields))
+                                       LineUpdate(**fields))
         return v.item_view(line, invoice)
     return call.write(run)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from folio.api.schemas import Out
+from folio.api.schemas.common import Out
 from folio.services.usage_events import MAX_BATCH
 
 

@@ -6,16 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
-from folio.services.inputs import (
-    CollectionMethod,
+from folio.services.inputs.common import (
     Currency,
     Input,
-    LineCreate,
     PublicId,
     ShortText,
     Timestamp,
     WithMetadata,
 )
+from folio.services.inputs.invoices import CollectionMethod, LineCreate
 
 Token = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Interval = Literal["day", "week", "month", "year"]

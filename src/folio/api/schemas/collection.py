@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from folio.api.schemas import Out
+from folio.api.schemas.common import Out
 
 
 class CardDetails(BaseModel):

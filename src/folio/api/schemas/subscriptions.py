@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from folio.api.schemas import Out, Period
+from folio.api.schemas.common import Out, Period
 
 
 class TierOut(BaseModel):
