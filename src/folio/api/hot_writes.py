@@ -38,7 +38,7 @@ from folio.db.plan import Plan, run_blocking
 from folio.domain.errors import DomainError
 from folio.services.accounts import Principal
 from folio.services.context import Ctx
-from folio.services.inputs import InvoiceCreate
+from folio.services.inputs.invoices import InvoiceCreate
 from folio.services.invoice_fast_finalize import finalize_plan
 from folio.services.invoice_fast_writes import (
     NotPlain,

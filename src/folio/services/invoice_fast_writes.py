@@ -50,7 +50,8 @@ from folio.domain.money import normalize_currency
 from folio.domain.states import InvoiceStatus
 from folio.services.billing_chunk_draft import InvoiceRecord, Record, event_row
 from folio.services.context import Ctx
-from folio.services.inputs import InvoiceCreate, LineCreate, merge_metadata
+from folio.services.inputs.common import merge_metadata
+from folio.services.inputs.invoices import InvoiceCreate, LineCreate
 from folio.services.numbering import INCREMENT_ONE
 from folio.services.pricing import invoice_input, tax_json
 from folio.services.views import View, invoice_view
