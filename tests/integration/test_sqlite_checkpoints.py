@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -108,5 +109,39 @@ def test_the_server_runs_the_checkpointer(tmp_path: Path) -> None:
     try:
         assert db.checkpointer is not None
         assert db.checkpointer.running
+    finally:
+        db.dispose()
+
+
+def test_a_steady_stream_of_writes_starts_the_log_over(tmp_path: Path) -> None:
+    """Writers of the process that keep taking the write lock whenever it is free (as the
+    hot write lane does, between requests) leave the checkpointer its pause: the log
+    starts over again and again, so its file stops growing, where before every commit
+    appended to it."""
+    path = tmp_path / "db.sqlite"
+    db = Database(f"sqlite:///{path}", background_checkpoints=True)
+    checkpointer = db.checkpointer
+    assert checkpointer is not None
+
+    def write_until(done: Callable[[int], bool]) -> None:
+        written = 0
+        while not done(written):
+            with db.write_lock_if_free() as free:
+                if not free:
+                    continue
+                with db.engine.begin() as conn:
+                    conn.execute(text("INSERT INTO filler (body) VALUES (:body)"),
+                                 [{"body": "x" * 2000} for _ in range(20)])
+                written += 20 * 2000
+            assert written < 1_000_000_000, "the log never started over"
+
+    try:
+        _fill(db, 1)  # the table
+        write_until(lambda _: checkpointer.restarts_prepared >= 2)
+        settled = _wal_bytes(path)
+        more = max(4 * settled, 40_000_000)
+        write_until(lambda written: written >= more)
+        assert checkpointer.restarts_prepared > 2
+        assert _wal_bytes(path) < settled + more // 2  # not `settled + more`
     finally:
         db.dispose()

@@ -113,19 +113,24 @@ class Database:
         self.url = url
         checkpoints = background_checkpoints and _sqlite_file(url) is not None
         self.engine = make_engine(url, sqlite_autocheckpoint=not checkpoints, **engine_kwargs)
+        # re-entrant: a write transaction opened inside another on the same thread waits
+        # on SQLite's busy timeout as before, never on itself
+        self._write_lock = threading.RLock() if is_sqlite(url) else None
+        # set while the checkpointer waits for the lock: writers that would take it only
+        # if free leave it to the checkpointer (a lock is not fair: the event loop, which
+        # takes it between requests, would win every time)
+        self._pause_wanted = threading.Event()
         self.checkpointer: BackgroundCheckpointer | None = None
         if checkpoints:
             self.checkpointer = BackgroundCheckpointer(
-                str(_sqlite_file(url)), busy_timeout_seconds=BUSY_TIMEOUT_SECONDS)
+                str(_sqlite_file(url)), busy_timeout_seconds=BUSY_TIMEOUT_SECONDS,
+                pause_writers=self._writers_paused)
             self.checkpointer.start()
         self._writer = sessionmaker(
             bind=self.engine.execution_options(**{WRITE_OPTION: True}),
             expire_on_commit=False,
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
-        # re-entrant: a write transaction opened inside another on the same thread waits
-        # on SQLite's busy timeout as before, never on itself
-        self._write_lock = threading.RLock() if is_sqlite(url) else None
 
     @property
     def dialect(self) -> str:
@@ -177,7 +182,24 @@ class Database:
         it (True), without waiting; False (and nothing held) otherwise, or on
         PostgreSQL. A write that finds it free cannot wait on it."""
         lock = self._write_lock
-        acquired = lock is not None and lock.acquire(blocking=False)
+        acquired = (lock is not None and not self._pause_wanted.is_set()
+                    and lock.acquire(blocking=False))
+        try:
+            yield acquired
+        finally:
+            if acquired and lock is not None:
+                lock.release()
+
+    @contextmanager
+    def _writers_paused(self, timeout: float) -> Iterator[bool]:
+        """Holds the process's SQLite write lock for the block if it can be had within
+        `timeout` (True), else False and nothing held (the background checkpointer)."""
+        lock = self._write_lock
+        self._pause_wanted.set()
+        try:
+            acquired = lock is not None and lock.acquire(timeout=timeout)
+        finally:
+            self._pause_wanted.clear()
         try:
             yield acquired
         finally:

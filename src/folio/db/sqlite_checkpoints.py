@@ -8,6 +8,20 @@ PASSIVE checkpoint from this thread every few tenths of a second: PASSIVE never 
 for, nor blocks, readers or writers; it copies what it can, and the log starts over once a
 checkpoint has copied everything and no reader still needs it.
 
+The log only starts over (its next frames written from the start of the file again)
+when a write transaction begins while every frame is already in the database file.
+Under a steady stream of writes that never happened: each checkpoint caught up, and the
+next commit had appended more frames before any writer began, so the log file grew
+without end (200 MB after a few seconds of the API bench), and every commit appended to
+it, which on ext4 allocates blocks: a commit cost about 330 us for 26 pages (ADR 7,
+"Sixth pass"). So after its PASSIVE pass the thread holds this process's writers off
+(`pause_writers`, the process's write lock, waited for briefly) for a second PASSIVE
+pass, which only has the frames written meanwhile to copy: when it copies everything,
+the next writer starts the log over, and the log stays as long as a few tenths of a
+second of writes. Writers of the process that find the lock taken wait in the
+threadpool, as for any other writer. Other processes' writers are never held off
+(PASSIVE waits for no one).
+
 Other processes on the same file (the CLI, a separate worker) keep SQLite's default. A
 crash mid-checkpoint is safe: checkpointing is SQLite's own recovery-safe mechanism.
 """
@@ -17,6 +31,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 log = logging.getLogger("folio.db.checkpoints")
@@ -29,10 +45,18 @@ class Checkpoint:
     checkpointed_frames: int  # of which now in the database file
 
 
+PauseWriters = Callable[[float], AbstractContextManager[bool]]
+PAUSE_WAIT_SECONDS = 0.05  # how long the second pass waits for the writers' lock
+
+
 class BackgroundCheckpointer:
     def __init__(self, path: str, interval_seconds: float = 0.2,
-                 busy_timeout_seconds: float = 30) -> None:
+                 busy_timeout_seconds: float = 30,
+                 pause_writers: PauseWriters | None = None) -> None:
+        """pause_writers(timeout): holds this process's writers off for the block and
+        yields True, or yields False if that took longer than `timeout`."""
         self._path = path
+        self._pause_writers = pause_writers
         self._interval = interval_seconds
         self._busy_timeout = busy_timeout_seconds
         self._stop = threading.Event()
@@ -40,6 +64,7 @@ class BackgroundCheckpointer:
         self._lock = threading.Lock()  # one checkpoint at a time on the connection
         self._conn: sqlite3.Connection | None = None
         self.runs = 0
+        self.restarts_prepared = 0  # second passes that left the whole log copied
 
     def start(self) -> None:
         self._conn = sqlite3.connect(self._path, timeout=self._busy_timeout,
@@ -77,7 +102,24 @@ class BackgroundCheckpointer:
                 self._conn.close()
                 self._conn = None
 
+    def checkpoint_for_restart(self) -> Checkpoint | None:
+        """A PASSIVE checkpoint, then, with this process's writers held off, a second
+        one, so that the next writer can start the log over (None: SQLite refused)."""
+        first = self.checkpoint()
+        if first is None or self._pause_writers is None or (
+                first.log_frames == 0):  # the log has started over already
+            return first
+        with self._pause_writers(PAUSE_WAIT_SECONDS) as paused:
+            if not paused:
+                return first
+            second = self.checkpoint()
+
+        if second is not None and not second.busy and (
+                second.checkpointed_frames == second.log_frames):
+            self.restarts_prepared += 1
+        return second
+
     def _loop(self) -> None:
         while not self._stop.wait(self._interval):
-            self.checkpoint()
+            self.checkpoint_for_restart()
         self.checkpoint()
