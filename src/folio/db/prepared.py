@@ -12,7 +12,7 @@ the pool rolls the connection back on return.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine, Select
@@ -28,6 +28,14 @@ class PreparedSelect:
     names: tuple[str, ...]
     processors: tuple[Processor, ...]
     positional: tuple[str, ...] | None  # parameter order, for qmark/format paramstyles
+    _converted: tuple[tuple[int, str, Callable[[Any], Any]], ...] = field(
+        init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # the columns that have a result processor, by position (most have none)
+        object.__setattr__(self, "_converted", tuple(
+            (i, name, process) for i, (name, process) in enumerate(
+                zip(self.names, self.processors, strict=True)) if process is not None))
 
     @classmethod
     def build(cls, statement: Select[Any], engine: Engine) -> PreparedSelect:
@@ -80,8 +88,16 @@ class PreparedSelect:
 
     def processed(self, fetched: list[Any]) -> list[dict[str, Any]]:
         """Rows the driver returned for `sql`, as Core would return them."""
-        n = len(self.names)
-        return [self._processed(row, 0, n) for row in fetched]
+        names, converted = self.names, self._converted
+        out = []
+        for row in fetched:
+            values = dict(zip(names, row, strict=True))
+            for i, name, process in converted:
+                value = row[i]
+                if value is not None:
+                    values[name] = process(value)
+            out.append(values)
+        return out
 
     def head_and_rows(self, engine: Engine, params: dict[str, Any], split: int
                       ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:

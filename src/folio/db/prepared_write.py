@@ -10,7 +10,7 @@ exactly the ones Core would send. `statement` makes a plan's statement of it (`d
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -30,6 +30,8 @@ class PreparedWrite:
     processors: tuple[Processor, ...]
     positional: bool
     constants: dict[str, Any]  # the statement's own literal values (`last_value + 1`)
+    _converted: tuple[tuple[int, Callable[[Any], Any]], ...] = field(
+        init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, statement: ValuesBase | Any, engine: Engine,
@@ -45,13 +47,18 @@ class PreparedWrite:
         return cls(sql=compiled.string, names=names, processors=processors,
                    positional=bool(compiled.positional), constants=constants)
 
+    def __post_init__(self) -> None:
+        # the parameters that have a bind processor, by position
+        object.__setattr__(self, "_converted", tuple(
+            (i, process) for i, process in enumerate(self.processors) if process is not None))
+
     def params(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
         """The driver's parameters for one execution (`values` by parameter name)."""
         if self.constants:
             values = {**self.constants, **values}
         out = [values[name] for name in self.names]
-        for i, process in enumerate(self.processors):
-            if process is not None and out[i] is not None:
+        for i, process in self._converted:
+            if out[i] is not None:
                 out[i] = process(out[i])
         return tuple(out) if self.positional else dict(zip(self.names, out, strict=True))
 

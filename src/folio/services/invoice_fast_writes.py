@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -196,17 +197,19 @@ def lane_ctx(account_id: int, livemode: bool, now: int, request_id: str) -> Ctx:
 
 def split_row(row: dict[str, Any]) -> tuple[dict[str, Any], SimpleNamespace, SimpleNamespace]:
     """A joined row's own columns, its customer and its account."""
-    own: dict[str, Any] = {}
-    customer: dict[str, Any] = {}
-    account: dict[str, Any] = {}
-    for key, value in row.items():
-        if key.startswith("customer__"):
-            customer[key[10:]] = value
-        elif key.startswith("account__"):
-            account[key[9:]] = value
-        else:
-            own[key] = value
-    return own, SimpleNamespace(**customer), SimpleNamespace(**account)
+    own, customer, account = _split_keys(tuple(row))
+    return ({key: row[key] for key in own},
+            SimpleNamespace(**{name: row[key] for key, name in customer}),
+            SimpleNamespace(**{name: row[key] for key, name in account}))
+
+
+@lru_cache(maxsize=16)
+def _split_keys(keys: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...],
+                                                tuple[tuple[str, str], ...]]:
+    """A joined row's keys: its own, and (key, name) of its customer's and account's."""
+    return (tuple(k for k in keys if not k.startswith(("customer__", "account__"))),
+            tuple((k, k[10:]) for k in keys if k.startswith("customer__")),
+            tuple((k, k[9:]) for k in keys if k.startswith("account__")))
 
 
 def rates_statement(st: Statements, ctx: Ctx, ids: set[str]) -> Statement | None:
