@@ -4,6 +4,7 @@ full pipeline before anything is written."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -310,3 +311,30 @@ def test_numbers_stay_gapless_with_the_lane_and_the_full_path_racing(
             Event.account_id == account_id, Event.type == "invoice.finalized")).all()
     assert len(finalized) == total + 1
     assert set(finalized) == {NOW}
+
+
+@pytest.mark.parametrize("change", [{"display_name": "MwSt"}, {"percentage": "16"},
+                                    {"inclusive": True}])
+def test_a_rate_changed_since_the_draft_was_totalled_goes_to_the_full_pipeline(
+        db: Database, tenant: Tenant, lane: tuple[TestClient, Fallback],
+        change: dict[str, Any]) -> None:
+    """The lane skips finalize's recalculation only while every rate is as the draft
+    recorded it; a rate changed since (its name, its percentage) sends the finalize to
+    the full pipeline, which recalculates."""
+    from folio.db.models import TaxRate
+
+    client, fallback = lane
+    tenant.ok("POST", f"/v1/invoices/{f.draft(tenant)['id']}/finalize")  # opens the series
+    rate = f.tax_rate(tenant, "19")
+    taxed = f.draft(tenant, default_tax_rates=[rate["id"]])
+    unchanged = f.draft(tenant, default_tax_rates=[rate["id"]])
+    assert _finalize(client, tenant, unchanged["id"]) == 200  # as recorded: taken
+    values = {k: Decimal(v) if k == "percentage" else v for k, v in change.items()}
+    with db.transaction() as session:
+        session.execute(update(TaxRate).where(TaxRate.public_id == rate["id"])
+                        .values(**values))
+    assert _finalize(client, tenant, taxed["id"]) == 599
+    assert fallback.bodies == [b""]
+    with db.transaction(write=False) as session:
+        assert session.scalar(select(Invoice.status).where(
+            Invoice.public_id == taxed["id"])) == "draft"

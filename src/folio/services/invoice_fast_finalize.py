@@ -39,7 +39,7 @@ from folio.services.invoice_fast_writes import (
 )
 from folio.services.lifecycle import new_hosted_token
 from folio.services.numbering import invoice_pattern, slot_at
-from folio.services.pricing import tax_json
+from folio.services.pricing import rate_spec, tax_json
 from folio.services.views import View, customer_snapshot, invoice_view
 
 _INVOICE_ATTRS = {"id": "id", **{c.name: c.attribute for c in INVOICE_COLUMNS}}
@@ -62,8 +62,31 @@ def _plain_draft(invoice: dict[str, Any], customer: SimpleNamespace,
         raise NotPlain("e-invoice checks")
 
 
+def _rates_as_recorded(invoice: dict[str, Any], lines: list[Record],
+                       rates: dict[str, Any]) -> bool:
+    """Every tax the draft recorded (on its lines and in its breakdown) names a rate that
+    is still, field for field, what was recorded, and every rate the draft refers to was
+    recorded. The stored amounts were calculated from the same stored inputs (every
+    change to a draft's lines recalculates it), so the recalculation could then only
+    reproduce them."""
+    recorded = set()
+    for taxes in (*(line.__dict__["taxes"] for line in lines), invoice["tax_breakdown"]):
+        for tax in taxes or []:
+            rate = rates.get(tax["tax_rate"])
+            if rate is None or tax != tax_json(rate_spec(rate), tax["taxable_amount"],
+                                               tax["amount"]):
+                return False
+            recorded.add(tax["tax_rate"])
+    return recorded == rates.keys()
+
+
 def _unchanged(invoice: dict[str, Any], lines: list[Record], rates: dict[str, Any]) -> None:
-    """The recalculation `_finalize` runs (`apply_totals`) gives the stored amounts."""
+    """The recalculation `_finalize` runs (`apply_totals`) gives the stored amounts
+    (skipped when the rates are as the draft recorded them: it could not differ)."""
+    if any(line.__dict__["line_discounts"] for line in lines):
+        raise NotPlain("line discounts")
+    if _rates_as_recorded(invoice, lines, rates):
+        return
     totals = totals_of(invoice["currency"], invoice["rounding_mode"], lines,
                        invoice["default_tax_rates"], rates)
     for line, result in zip(lines, totals.lines, strict=True):

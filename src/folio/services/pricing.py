@@ -102,7 +102,7 @@ def discount_specs(stored: list[Any]) -> tuple[DiscountSpec, ...]:
     )
 
 
-def _spec(rate: TaxRate) -> TaxRateSpec:
+def rate_spec(rate: TaxRate) -> TaxRateSpec:
     return TaxRateSpec(id=rate.public_id, percentage=rate.percentage, inclusive=rate.inclusive,
                        display_name=rate.display_name, category=rate.category,
                        country=rate.country, exemption_reason=rate.exemption_reason,
@@ -133,12 +133,12 @@ def invoice_input(currency: str, rounding_mode: str, lines: Iterable[StoredLine]
         rounding=RoundingMode(rounding_mode),
         lines=tuple(
             LineInput(quantity=quantity, unit_amount=unit,
-                      tax_rates=tuple(_spec(rates[i]) for i in tax_ids or []),
+                      tax_rates=tuple(rate_spec(rates[i]) for i in tax_ids or []),
                       discounts=discount_specs(line_discounts or []))
             for quantity, unit, tax_ids, line_discounts in lines
         ),
         discounts=discount_specs(discounts or []),
-        default_tax_rates=tuple(_spec(rates[i]) for i in default_tax_rates or []),
+        default_tax_rates=tuple(rate_spec(rates[i]) for i in default_tax_rates or []),
         credit_balance=credit_balance,
     )
 
@@ -175,4 +175,4 @@ def apply_totals(ctx: Ctx, invoice: Invoice, rates: dict[str, TaxRate] | None = 
 
 
 __all__ = ["apply_totals", "check_tax_rates", "discount_specs", "invoice_input",
-           "resolve_discounts", "tax_json", "tax_rates_by_id"]
+           "rate_spec", "resolve_discounts", "tax_json", "tax_rates_by_id"]
