@@ -95,21 +95,21 @@ def test_an_unreachable_database_sends_the_read_to_the_full_pipeline(
     assert lane.pool.open_connections == 0
 
 
-def _lane_backends(db: Database) -> int:
+def _lane_backends(db: Database, name: str = APPLICATION_NAME) -> int:
     with db.engine.connect() as conn:
         return int(conn.execute(text(
             "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
-            "AND datname = current_database()"), {"name": APPLICATION_NAME}).scalar_one())
+            "AND datname = current_database()"), {"name": name}).scalar_one())
 
 
-def _settled_lane_backends(db: Database) -> int:
+def _settled_lane_backends(db: Database, name: str = APPLICATION_NAME) -> int:
     """The lane backends left by apps of earlier tests, once the ones no longer
     reachable have been collected (their connections close then) and have left."""
     gc.collect()
-    count = _lane_backends(db)
+    count = _lane_backends(db, name)
     for _ in range(40):
         time.sleep(0.05)
-        now = _lane_backends(db)
+        now = _lane_backends(db, name)
         if now == count:
             break
         count = now
@@ -132,3 +132,28 @@ def test_the_lane_connections_close_with_the_app(settings: Settings, db: Databas
             break
         time.sleep(0.05)
     assert _lane_backends(db) == before
+
+
+def test_the_write_lane_connections_close_with_the_app(settings: Settings, db: Database,
+                                                       tenant: Tenant) -> None:
+    from folio.api import hot_writes
+
+    tenant.ok("POST", f"/v1/invoices/{f.draft(tenant)['id']}/finalize")  # opens the series
+    name = hot_writes.APPLICATION_NAME
+    before = _settled_lane_backends(db, name)
+    taken = hot_writes.HotWrites.taken
+    with TestClient(create_app(settings, db)) as own:
+        own.get("/v1/account", headers=tenant.headers())  # caches the principal
+        created = own.post("/v1/invoices", headers=tenant.headers(), json={
+            "customer": f.customer(tenant)["id"], "currency": "eur",
+            "lines": [{"description": "Item", "quantity": "1", "unit_amount": 100}]})
+        done = own.post(f"/v1/invoices/{created.json()['id']}/finalize",
+                        headers=tenant.headers())
+        assert done.json()["status"] == "open"
+        assert hot_writes.HotWrites.taken == taken + 2  # both took the lane
+        assert _lane_backends(db, name) == before + 1
+    for _ in range(100):
+        if _lane_backends(db, name) == before:
+            break
+        time.sleep(0.05)
+    assert _lane_backends(db, name) == before
