@@ -141,44 +141,33 @@ class HotWrites:
         return principal, content_type == b"application/json"
 
     async def _run(self, work: Work, principal: Principal, request_id: str) -> bytes | None:
+        """The response body, or None (rolled back) for the full pipeline to answer."""
+        try:
+            view = await self._view(work, principal, request_id)
+        except (NotPlain, DomainError):
+            return None
+        except Exception:  # the full pipeline retries it and shapes any error
+            log.warning("hot write lane failed; the full pipeline takes the request",
+                        exc_info=True)
+            return None
+        return dumps(view)
+
+    async def _view(self, work: Work, principal: Principal, request_id: str) -> View:
         if self.pool is not None:
-            return await self._write_async(work, principal, request_id)
+            return await self.pool.run(self._plan(work, principal, request_id))
         with self.state.db.write_lock_if_free() as free:
             if free:
-                return self._write(work, principal, request_id)
-        return await to_thread.run_sync(self._write, work, principal, request_id)
+                return self._blocking(work, principal, request_id)
+        return await to_thread.run_sync(self._blocking, work, principal, request_id)
+
+    def _blocking(self, work: Work, principal: Principal, request_id: str) -> View:
+        with self.state.db.raw_transaction() as cursor:
+            return run_blocking(cursor, self._plan(work, principal, request_id))
 
     def _plan(self, work: Work, principal: Principal, request_id: str) -> Plan[View]:
         ctx = lane_ctx(principal.account_id, principal.livemode, self.state.clock(),
                        request_id)
         return work(statements(self.state.db.engine), ctx)
-
-    def _write(self, work: Work, principal: Principal, request_id: str) -> bytes | None:
-        """The response body, or None (rolled back) for the full pipeline to answer."""
-        try:
-            with self.state.db.raw_transaction() as cursor:
-                view = run_blocking(cursor, self._plan(work, principal, request_id))
-        except (NotPlain, DomainError):
-            return None
-        except Exception:  # the full pipeline retries it and shapes any error
-            log.warning("hot write lane failed; the full pipeline takes the request",
-                        exc_info=True)
-            return None
-        return dumps(view)
-
-    async def _write_async(self, work: Work, principal: Principal, request_id: str
-                           ) -> bytes | None:
-        """`_write` on the lane's async connections (PostgreSQL)."""
-        assert self.pool is not None
-        try:
-            view = await self.pool.run(self._plan(work, principal, request_id))
-        except (NotPlain, DomainError):
-            return None
-        except Exception:  # the full pipeline retries it and shapes any error
-            log.warning("hot write lane failed; the full pipeline takes the request",
-                        exc_info=True)
-            return None
-        return dumps(view)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes | None, list[Message]]:
