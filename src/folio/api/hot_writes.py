@@ -40,13 +40,8 @@ from folio.services.accounts import Principal
 from folio.services.context import Ctx
 from folio.services.inputs.invoices import InvoiceCreate
 from folio.services.invoice_fast_finalize import finalize_plan
-from folio.services.invoice_fast_writes import (
-    NotPlain,
-    Statements,
-    create_plan,
-    lane_ctx,
-    statements,
-)
+from folio.services.invoice_fast_statements import Statements, statements
+from folio.services.invoice_fast_writes import NotPlain, create_plan, lane_ctx
 from folio.services.views import View
 
 FINALIZE_PATH = re.compile(r"/v1/invoices/(in_[A-Za-z0-9]{1,64})/finalize")

@@ -26,15 +26,17 @@ from folio.domain.states import InvoiceAction, InvoiceStatus, next_invoice_statu
 from folio.services.billing_chunk_draft import InvoiceRecord, Record
 from folio.services.context import Ctx
 from folio.services.documents import seller_snapshot
-from folio.services.invoice_fast_writes import (
+from folio.services.invoice_fast_statements import (
     INVOICE_COLUMNS,
     LINE_COLUMNS,
-    NotPlain,
     Statements,
+    split_row,
+)
+from folio.services.invoice_fast_writes import (
+    NotPlain,
     event_statement,
     rates_found,
     rates_statement,
-    split_row,
     totals_of,
 )
 from folio.services.lifecycle import new_hosted_token
