@@ -184,11 +184,8 @@ class Database:
         lock = self._write_lock
         acquired = (lock is not None and not self._pause_wanted.is_set()
                     and lock.acquire(blocking=False))
-        try:
+        with self._releasing(acquired):
             yield acquired
-        finally:
-            if acquired and lock is not None:
-                lock.release()
 
     @contextmanager
     def _writers_paused(self, timeout: float) -> Iterator[bool]:
@@ -200,11 +197,8 @@ class Database:
             acquired = lock is not None and lock.acquire(timeout=timeout)
         finally:
             self._pause_wanted.clear()
-        try:
+        with self._releasing(acquired):
             yield acquired
-        finally:
-            if acquired and lock is not None:
-                lock.release()
 
     @contextmanager
     def _queued(self) -> Iterator[None]:
@@ -213,11 +207,17 @@ class Database:
         as it did before: a writer is never kept waiting longer than that on our side."""
         lock = self._write_lock
         acquired = lock is not None and lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
+        with self._releasing(acquired):
+            yield
+
+    @contextmanager
+    def _releasing(self, acquired: bool) -> Iterator[None]:
+        """Releases the write lock after the block if it was acquired for it."""
         try:
             yield
         finally:
-            if acquired and lock is not None:
-                lock.release()
+            if acquired and self._write_lock is not None:
+                self._write_lock.release()
 
     def dispose(self) -> None:
         if self.checkpointer is not None:

@@ -13,8 +13,9 @@ when a write transaction begins while every frame is already in the database fil
 Under a steady stream of writes that never happened: each checkpoint caught up, and the
 next commit had appended more frames before any writer began, so the log file grew
 without end (200 MB after a few seconds of the API bench), and every commit appended to
-it, which on ext4 allocates blocks (ADR 7, "Sixth pass", has the measurements). So after its PASSIVE pass the thread holds this process's writers off
-(`pause_writers`, the process's write lock, waited for briefly) for a second PASSIVE
+it, which on ext4 allocates blocks (ADR 7, "Sixth pass", has the measurements). So
+after its PASSIVE pass the thread holds this process's writers off (`pause_writers`,
+the process's write lock, waited for briefly) for a second PASSIVE
 pass, which only has the frames written meanwhile to copy: when it copies everything,
 the next writer starts the log over, and the log stays as long as a few tenths of a
 second of writes. Writers of the process that find the lock taken wait in the
