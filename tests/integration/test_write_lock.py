@@ -5,6 +5,7 @@ wait for it."""
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -76,3 +77,19 @@ def _write_once(db: Database) -> bool:
     with db.transaction(write=True) as session:
         session.execute(text("SELECT 1"))
     return True
+
+
+def test_the_connection_that_wrote_last_is_handed_out_next(tmp_path: Path) -> None:
+    """SQLite drops a connection's page cache when another connection has written since
+    its last transaction: the pool hands out the warmest connection, not the oldest."""
+    db = Database(f"sqlite:///{tmp_path / 'lifo.db'}")
+    try:
+        held = [db.engine.raw_connection() for _ in range(3)]
+        drivers = [c.dbapi_connection for c in held]
+        for connection in held:  # returned oldest first: the last one is the warmest
+            connection.close()
+        with db.raw_transaction() as cursor:
+            cursor.execute("SELECT 1")
+            assert cursor.connection is drivers[-1]
+    finally:
+        db.dispose()

@@ -54,6 +54,12 @@ def make_engine(url: str, *, sqlite_autocheckpoint: bool = True, **kwargs: Any) 
     kwargs.setdefault("json_serializer", _json_text)
     kwargs.setdefault("json_deserializer", orjson.loads)
     if is_sqlite(url):
+        if "poolclass" not in kwargs and _sqlite_file(url) is not None:
+            # the most recently returned connection first: SQLite drops a connection's
+            # page cache when another connection has written since its last transaction,
+            # so the connection that wrote last is the one whose cache is still good
+            # (ADR 7, "Seventh pass")
+            kwargs.setdefault("pool_use_lifo", True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_SECONDS},
             **kwargs)
