@@ -4,7 +4,9 @@ wait for it."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -88,8 +90,63 @@ def test_the_connection_that_wrote_last_is_handed_out_next(tmp_path: Path) -> No
         drivers = [c.dbapi_connection for c in held]
         for connection in held:  # returned oldest first: the last one is the warmest
             connection.close()
-        with db.raw_transaction() as cursor:
-            cursor.execute("SELECT 1")
-            assert cursor.connection is drivers[-1]
+        again = db.engine.raw_connection()
+        assert again.dbapi_connection is drivers[-1]
+        again.close()
     finally:
         db.dispose()
+
+
+@pytest.fixture
+def probe(sqlite_db: Database) -> Iterator[str]:
+    """A scratch table of the test's own, dropped afterwards."""
+    with sqlite_db.raw_transaction() as cursor:
+        cursor.execute("CREATE TABLE lane_probe (v INTEGER)")
+    yield "lane_probe"
+    with sqlite_db.raw_transaction() as cursor:
+        cursor.execute("DROP TABLE lane_probe")
+
+
+def test_raw_write_transactions_run_on_one_connection_kept_out_of_the_pool(
+        sqlite_db: Database, probe: str) -> None:
+    seen = []
+    for value in (1, 2):
+        with sqlite_db.raw_transaction() as cursor:
+            assert sqlite_db.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+            cursor.execute("INSERT INTO lane_probe (v) VALUES (?)", (value,))
+            seen.append(cursor.connection)
+    assert seen[0] is seen[1]
+    with sqlite_db.transaction(write=False) as session:
+        assert session.execute(text("SELECT v FROM lane_probe ORDER BY v")).scalars().all(
+        ) == [1, 2]
+
+
+def test_a_failed_raw_transaction_leaves_nothing_and_the_next_one_works(
+        sqlite_db: Database, probe: str) -> None:
+    def refused() -> None:
+        with sqlite_db.raw_transaction() as cursor:
+            cursor.execute("INSERT INTO lane_probe (v) VALUES (1)")
+            raise RuntimeError("the plan refused")
+
+    with pytest.raises(RuntimeError):
+        refused()
+    with sqlite_db.raw_transaction() as cursor:
+        cursor.execute("INSERT INTO lane_probe (v) VALUES (2)")
+    with sqlite_db.transaction(write=False) as session:
+        assert session.execute(text("SELECT v FROM lane_probe")).scalars().all() == [2]
+
+
+def test_a_raw_transaction_whose_rollback_fails_opens_a_new_connection_next(
+        sqlite_db: Database) -> None:
+    with sqlite_db.raw_transaction() as cursor:
+        first = cursor.connection
+    def broken() -> None:
+        with sqlite_db.raw_transaction() as cursor:
+            cursor.connection.close()  # the driver connection breaks mid-transaction
+            cursor.execute("SELECT 1")
+
+    with pytest.raises(sqlite3.ProgrammingError):
+        broken()
+    with sqlite_db.raw_transaction() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.connection is not first

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 from typing import Any
 
 import orjson
@@ -137,6 +137,10 @@ class Database:
             expire_on_commit=False,
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # SQLite: the raw write transactions' own driver connection, used only under the
+        # write lock (so by one thread at a time), outside the pool (ADR 7, "Seventh pass")
+        self._own: Any = None
+        self._own_busy = False
 
     @property
     def dialect(self) -> str:
@@ -164,23 +168,60 @@ class Database:
         """A write transaction on a raw DB-API cursor (the hot write lane), with the
         same lock and BEGIN as `transaction(write=True)`: the process's write lock and
         BEGIN IMMEDIATE on SQLite, the driver's implicit BEGIN on PostgreSQL. Committed
-        if the block succeeds, rolled back otherwise."""
-        with self._queued():
-            connection = self.engine.raw_connection()
-            try:
-                cursor = connection.cursor()
-                if self._write_lock is not None:
-                    cursor.execute("BEGIN IMMEDIATE")
+        if the block succeeds, rolled back otherwise.
+
+        On SQLite, a holder of the write lock runs it on a connection of the Database's
+        own, kept out of the pool: no checkout, no reset on return, and the page cache
+        of the connection that wrote last."""
+        with self._queued() as held:
+            if held and not self._own_busy:
+                self._own_busy = True
                 try:
-                    yield cursor
-                    connection.commit()
-                except BaseException:
-                    connection.rollback()
-                    raise
+                    yield from self._committed(self._own_connection(), pooled=False)
                 finally:
-                    cursor.close()
+                    self._own_busy = False
+                return
+            yield from self._committed(self.engine.raw_connection(), pooled=True)
+
+    def _committed(self, connection: Any, *, pooled: bool) -> Iterator[Any]:
+        """Yields a cursor in a transaction on `connection`; commits after the block, or
+        rolls back. A pooled connection goes back to the pool; our own connection is
+        dropped if it could not roll back (the next transaction opens a new one)."""
+        try:
+            cursor = connection.cursor()
+            if self._write_lock is not None:
+                cursor.execute("BEGIN IMMEDIATE")
+            try:
+                yield cursor
+                connection.commit()
+            except BaseException:
+                try:
+                    connection.rollback()
+                except Exception:
+                    if not pooled:
+                        self._drop_own()
+                    raise
+                raise
             finally:
+                cursor.close()
+        finally:
+            if pooled:
                 connection.close()
+
+    def _own_connection(self) -> Any:
+        """The SQLite driver connection of the raw write transactions, set up by the
+        engine's connect hook as every pooled connection is, then detached from it."""
+        if self._own is None:
+            fairy = self.engine.raw_connection()
+            fairy.detach()
+            self._own = fairy.dbapi_connection
+        return self._own
+
+    def _drop_own(self) -> None:
+        own, self._own = self._own, None
+        if own is not None:
+            with suppress(Exception):
+                own.close()
 
     @contextmanager
     def write_lock_if_free(self) -> Iterator[bool]:
@@ -207,14 +248,15 @@ class Database:
             yield acquired
 
     @contextmanager
-    def _queued(self) -> Iterator[None]:
-        """Holds the process's SQLite write lock for the block. After the busy timeout
-        the writer goes on without it and meets SQLite's own lock (and its busy timeout)
-        as it did before: a writer is never kept waiting longer than that on our side."""
+    def _queued(self) -> Iterator[bool]:
+        """Holds the process's SQLite write lock for the block (True). After the busy
+        timeout the writer goes on without it (False) and meets SQLite's own lock (and
+        its busy timeout) as it did before: a writer is never kept waiting longer than
+        that on our side. False at once on PostgreSQL."""
         lock = self._write_lock
         acquired = lock is not None and lock.acquire(timeout=BUSY_TIMEOUT_SECONDS)
         with self._releasing(acquired):
-            yield
+            yield acquired
 
     @contextmanager
     def _releasing(self, acquired: bool) -> Iterator[None]:
@@ -229,4 +271,6 @@ class Database:
         if self.checkpointer is not None:
             self.checkpointer.stop()
             self.checkpointer = None
+        with self._queued():  # not under a raw transaction of another thread
+            self._drop_own()
         self.engine.dispose()
