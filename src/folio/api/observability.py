@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 import threading
 import time
 from collections import defaultdict
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from folio.entropy import random_bytes
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -98,7 +99,7 @@ class ObservabilityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = "req_" + secrets.token_hex(8)
+        request_id = "req_" + random_bytes(8).hex()
         scope["folio.request_id"] = request_id
         start = time.perf_counter()
         status = 500

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, MetaData, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from folio.db.types import IntPK
+from folio.entropy import random_bytes
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -30,21 +31,26 @@ _TOKEN_DROP = bytes(range(248, 256))
 def random_token(length: int = 24) -> str:
     """`length` characters drawn uniformly from the 62 letters and digits (random bytes
     below 248 = 4 x 62 taken modulo 62, the others discarded): the same distribution as
-    one `secrets.choice` per character, mapped in C by `bytes.translate`."""
+    one `secrets.choice` per character, mapped in C by `bytes.translate`. For secrets:
+    straight from `secrets`."""
+    return _token(length, secrets.token_bytes)
+
+
+def _token(length: int, draw: Callable[[int], bytes]) -> str:
     out = b""
     while len(out) < length:
-        out += secrets.token_bytes(length + 8).translate(_TOKEN_TABLE, _TOKEN_DROP)
+        out += draw(length + 8).translate(_TOKEN_TABLE, _TOKEN_DROP)
     return out[:length].decode("ascii")
 
 
 def new_public_id(prefix: str) -> str:
-    return f"{prefix}_{random_token(24)}"
+    return f"{prefix}_{_token(24, random_bytes)}"
 
 
 def new_uuid() -> str:
     """A random (version 4) UUID as text: what `str(uuid.uuid4())` gives, formatted
     without building the UUID object."""
-    b = bytearray(os.urandom(16))
+    b = bytearray(random_bytes(16))
     b[6] = (b[6] & 0x0F) | 0x40  # version 4
     b[8] = (b[8] & 0x3F) | 0x80  # RFC 4122 variant
     h = b.hex()
