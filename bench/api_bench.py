@@ -13,7 +13,10 @@ customer, a tax rate and a finalized 10-line invoice over HTTP, then measures:
    over HTTP, against the raw-SQL floor: the same rows written with plain sqlite3 /
    psycopg, no ORM and no HTTP, by the same number of threads, in two transactions per
    invoice (1: invoice + 3 lines + event; 2: number_series UPDATE ... RETURNING, invoice
-   UPDATE, event). Target: folio_rate / floor_rate >= 0.50.
+   UPDATE, event). Target: folio_rate / floor_rate >= 0.50. The SQLite floor keeps its
+   own log bounded with SQLite's default automatic checkpoint, as the server does with
+   its checkpoint thread; the floor of sessions 1 to 6, whose log grew without bound, is
+   printed beside it for reference (`sqlite_floor`).
 
 Each figure is the best of --rounds interleaved runs. Server CPU per request is read from
 /proc. This is a benchmark, not a test: it always exits 0.
@@ -513,17 +516,26 @@ class FloorWriter:
         return 1
 
 
-def sqlite_floor(path: str, rows: FloorRows) -> Make:
+def sqlite_floor(path: str, rows: FloorRows, own_checkpoints: bool = True) -> Make:
+    """Plain sqlite3 with the server's durability: WAL, synchronous=NORMAL, foreign keys,
+    BEGIN IMMEDIATE, the busy timeout. own_checkpoints: SQLite's default automatic
+    checkpoint (every 1,000 pages, in the commit that passes them), which keeps the log
+    bounded as every sustained writer must. Without it (the floor of sessions 1 to 6,
+    printed for reference) the floor relied on the server's checkpoint thread, which
+    copies the floor's pages but can never let the floor's log start over, since it
+    cannot hold another process's writers off: that log grew by some 250 MB a second
+    (1.2 GB after one 5 s round) and later rounds wrote into blocks earlier rounds had
+    allocated (ADR 7, "Seventh pass")."""
     statements = floor_statements("?")
+    pragmas = ["journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+               "busy_timeout=30000"]
+    if not own_checkpoints:
+        pragmas.append("wal_autocheckpoint=0")
 
     def make(stack: contextlib.ExitStack) -> Callable[[], int]:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         stack.callback(conn.close)
-        # as folio.db.engine configures the server's SQLite connections: no checkpoint
-        # inside a commit (the server's checkpoint thread, running all along, does them
-        # for the floor's writes too)
-        for pragma in ("journal_mode=WAL", "wal_autocheckpoint=0", "synchronous=NORMAL",
-                       "foreign_keys=ON", "busy_timeout=30000"):
+        for pragma in pragmas:
             conn.execute(f"PRAGMA {pragma}")
         return FloorWriter(rows, conn, "BEGIN IMMEDIATE", statements).invoice
 
@@ -586,6 +598,9 @@ class Figures:
     write: Result
     floor: Result
     account: Result
+    # SQLite: the floor of sessions 1 to 6 (its log never checkpointed by its own
+    # writers, growing without bound), for reference
+    unbounded_floor: Result | None = None
 
 
 def with_cpu(server: Server, run: Callable[[], Result]) -> Result:
@@ -653,20 +668,43 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
                                     / result.count)
         return result
 
+    unbounded_make = sqlite_floor(path, rows, own_checkpoints=False) if (
+        kind == "sqlite") else None
     http_writes(1)  # warm-up
     threads_loop(threads, 1, floor_make)
-    writes, floors = [], []
+    writes: list[Result] = []
+    floors: list[Result] = []
+    unbounded: list[Result] = []
     for _ in range(opts.rounds):
         writes.append(with_cpu(server, lambda: http_writes(opts.seconds)))
-        before = time.process_time()
-        floor = threads_loop(threads, opts.seconds, floor_make)
-        if floor.count:
-            floor.server_cpu_ms = (time.process_time() - before) * 1000 / floor.count
-        floors.append(floor)
-        print(f"    folio {writes[-1].rate:8.1f} inv/s   floor {floors[-1].rate:8.1f} inv/s",
-              flush=True)
+        floors.append(floor_round(threads, opts.seconds, floor_make))
+        line = f"    folio {writes[-1].rate:8.1f} inv/s   floor {floors[-1].rate:8.1f} inv/s"
+        if unbounded_make is not None:
+            line += f" (log {log_mb(path)})"
+            unbounded.append(floor_round(threads, opts.seconds, unbounded_make))
+            line += (f"   reference: unbounded-log floor {unbounded[-1].rate:8.1f} inv/s "
+                     f"(log {log_mb(path)})")
+        print(line, flush=True)
     return Figures(db=kind, invoice=best(reads["invoice"]), ping=best(reads["ping"]),
-                   account=best(reads["account"]), write=best(writes), floor=best(floors))
+                   account=best(reads["account"]), write=best(writes), floor=best(floors),
+                   unbounded_floor=best(unbounded) if unbounded else None)
+
+
+def log_mb(path: str) -> str:
+    """The size of a SQLite database's write-ahead log file."""
+    try:
+        return f"{os.path.getsize(path + '-wal') / 1e6:,.0f} MB"
+    except OSError:
+        return "n/a"
+
+
+def floor_round(threads: int, seconds: float, make: Make) -> Result:
+    """One round of the floor, with the bench process's CPU per invoice."""
+    before = time.process_time()
+    floor = threads_loop(threads, seconds, make)
+    if floor.count:
+        floor.server_cpu_ms = (time.process_time() - before) * 1000 / floor.count
+    return floor
 
 
 # --------------------------------------------------------------------------- report
@@ -723,6 +761,11 @@ def report(all_figures: list[Figures], opts: Options, load: str) -> None:
         print(f"{'':<11}CPU/invoice: folio server {cpu_ms(f.write)} (2 requests), floor "
               f"{cpu_ms(f.floor)} (CPU ratio {cpu_ratio(f.floor, f.write)}); the HTTP "
               f"client's ({opts.write_client}) own CPU: {f.write.client_cpu_ms or 0:.2f} ms")
+        if f.unbounded_floor is not None and f.unbounded_floor.rate:
+            print(f"{'':<11}reference: the floor of sessions 1 to 6, its log left to the "
+                  f"server's checkpoint thread and growing without bound: "
+                  f"{f.unbounded_floor.rate:.1f} inv/s, ratio "
+                  f"{f.write.rate / f.unbounded_floor.rate:.2f} (not the target's floor)")
         if f.ping.server_cpu_ms and f.floor.server_cpu_ms:
             # a server doing exactly the floor's work behind two empty requests
             bound = f.floor.server_cpu_ms / (f.floor.server_cpu_ms + 2 * f.ping.server_cpu_ms)
