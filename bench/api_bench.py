@@ -35,6 +35,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import tempfile
@@ -691,10 +692,17 @@ def measure(kind: str, url: str, server: Server, key: str, opts: Options) -> Fig
 
 
 def log_mb(path: str) -> str:
-    """The size of a SQLite database's write-ahead log file."""
+    """How much of a SQLite database's write-ahead log is in use (frames since the log
+    last started over, read from the WAL index header in the -shm file without touching
+    the database) and how large the log file has grown."""
     try:
-        return f"{os.path.getsize(path + '-wal') / 1e6:,.0f} MB"
-    except OSError:
+        header = Path(path + "-shm").read_bytes()[:24]
+        page = struct.unpack_from("=H", header, 14)[0]
+        frames = struct.unpack_from("=I", header, 16)[0]
+        in_use = frames * (65536 if page == 1 else page)
+        return (f"{in_use / 1e6:,.0f} MB in use, file "
+                f"{os.path.getsize(path + '-wal') / 1e6:,.0f} MB")
+    except (OSError, struct.error):
         return "n/a"
 
 
