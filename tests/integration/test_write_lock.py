@@ -150,3 +150,20 @@ def test_a_raw_transaction_whose_rollback_fails_opens_a_new_connection_next(
     with sqlite_db.raw_transaction() as cursor:
         cursor.execute("SELECT 1")
         assert cursor.connection is not first
+
+
+def test_a_connection_closed_between_raw_transactions_is_replaced(
+        sqlite_db: Database) -> None:
+    with sqlite_db.raw_transaction() as cursor:
+        first = cursor.connection
+    first.close()  # broken while idle: the next transaction cannot even open a cursor
+
+    def opened() -> None:
+        with sqlite_db.raw_transaction():
+            pass
+
+    with pytest.raises(sqlite3.ProgrammingError):
+        opened()
+    with sqlite_db.raw_transaction() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.connection is not first

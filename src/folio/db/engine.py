@@ -187,26 +187,28 @@ class Database:
         """Yields a cursor in a transaction on `connection`; commits after the block, or
         rolls back. A pooled connection goes back to the pool; our own connection is
         dropped if it could not roll back (the next transaction opens a new one)."""
+        cursor = None
         try:
             cursor = connection.cursor()
             if self._write_lock is not None:
                 cursor.execute("BEGIN IMMEDIATE")
+            yield cursor
+            connection.commit()
+        except BaseException:
             try:
-                yield cursor
-                connection.commit()
-            except BaseException:
-                try:
-                    connection.rollback()
-                except Exception:
-                    if not pooled:
-                        self._drop_own()
-                    raise
+                connection.rollback()  # nothing to undo if BEGIN never ran
+            except Exception:
+                if not pooled:
+                    self._drop_own()
                 raise
-            finally:
-                cursor.close()
+            raise
         finally:
-            if pooled:
-                connection.close()
+            try:
+                if cursor is not None:
+                    cursor.close()
+            finally:
+                if pooled:
+                    connection.close()
 
     def _own_connection(self) -> Any:
         """The SQLite driver connection of the raw write transactions, set up by the
